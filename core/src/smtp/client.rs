@@ -1,0 +1,805 @@
+//! The SMTP client machine: session set-up, command queue, reply matching.
+
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+use bytes::{Buf, Bytes, BytesMut};
+
+use super::auth::AuthExchange;
+use super::capabilities::Capabilities;
+use super::command::Command;
+use super::config::SmtpConfig;
+use super::encode;
+use super::event::{Event, Stage};
+use super::reply::{Reply, ReplyParser};
+use super::transaction::{ContentWriter, InFlight, Prepared, Transfer};
+use crate::error::{Error, UsageError};
+use crate::machine::{Handle, HandleAllocator, Machine, Output};
+use crate::sasl::{self, SelectOptions};
+use crate::tls::{TlsInfo, TlsPolicy};
+
+/// Where the session is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Waiting for the 220 greeting.
+    Greeting,
+    /// Saying hello (EHLO, maybe HELO, maybe STARTTLS and EHLO again).
+    Handshake,
+    /// `Output::StartTls` was emitted; waiting for `handle_tls_established`.
+    TlsHandshake,
+    /// Commands may run.
+    Ready,
+    /// `QUIT` is on its way or answered.
+    Closing,
+    /// Closed.
+    Closed,
+}
+
+/// A reply the machine waits for, in the order the commands were written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    Greeting,
+    Ehlo,
+    Helo,
+    StartTls,
+    Auth,
+    Mail,
+    Rcpt,
+    Data,
+    DataEnd,
+    Bdat { last: bool },
+    /// An `RSET` the machine sent itself after a failed transaction.
+    CleanupRset,
+    /// NOOP, RSET, VRFY, EXPN from the application.
+    Simple(Handle),
+    Quit(Handle),
+}
+
+impl Expect {
+    fn waiting_for(self) -> &'static str {
+        match self {
+            Expect::Greeting => "the greeting",
+            Expect::Ehlo | Expect::Helo => "the reply to EHLO/HELO",
+            Expect::StartTls => "the reply to STARTTLS",
+            Expect::Auth => "the reply to AUTH",
+            Expect::Mail => "the reply to MAIL FROM",
+            Expect::Rcpt => "the reply to RCPT TO",
+            Expect::Data => "the reply to DATA",
+            Expect::DataEnd => "the reply to the end of the message",
+            Expect::Bdat { .. } => "the reply to BDAT",
+            Expect::CleanupRset | Expect::Simple(_) => "a reply",
+            Expect::Quit(_) => "the reply to QUIT",
+        }
+    }
+}
+
+/// The SMTP client state machine. See the [module documentation](super).
+///
+/// ```
+/// use std::time::Instant;
+/// use mail_kit_core::smtp::{Address, ClientName, Command, Envelope, SmtpClient, SmtpConfig, Transaction};
+/// use mail_kit_core::{Machine, Output, TlsPolicy};
+///
+/// let mut smtp = SmtpClient::new(SmtpConfig::new(ClientName::new("me.example").unwrap(), TlsPolicy::None));
+/// smtp.handle_input(Instant::now(), b"220 mx ESMTP\r\n");
+/// while !matches!(smtp.poll_output().unwrap(), Output::Idle { .. }) {}
+/// smtp.handle_input(Instant::now(), b"250 mx\r\n");
+/// while !matches!(smtp.poll_output().unwrap(), Output::Idle { .. }) {}
+/// let env = Envelope::new(Some(Address::new("a@example.org").unwrap()), [Address::new("b@example.org").unwrap()]);
+/// let handle = smtp.enqueue(Command::Send(Transaction::new(env, &b"Subject: hi\r\n\r\nhello\r\n"[..]))).unwrap();
+/// assert_eq!(smtp.poll_output().unwrap(), Output::Transmit("MAIL FROM:<a@example.org>\r\n".into()));
+/// # let _ = handle;
+/// ```
+#[derive(Debug)]
+pub struct SmtpClient {
+    config: SmtpConfig,
+    parser: ReplyParser,
+    inbuf: BytesMut,
+    /// Bytes to write, coalesced into one `Transmit`.
+    wbuf: BytesMut,
+    out: VecDeque<Output<Event>>,
+    handles: HandleAllocator,
+    phase: Phase,
+    caps: Option<Capabilities>,
+    secure: bool,
+    expects: VecDeque<Expect>,
+    queue: VecDeque<(Handle, Queued)>,
+    txs: VecDeque<InFlight>,
+    content: Option<ContentWriter>,
+    /// A piece of `BDAT` content may go out (lock-step mode waits for each reply).
+    content_go: bool,
+    auth: Option<AuthExchange>,
+    error: Option<Error>,
+    now: Option<Instant>,
+    /// When the oldest expected reply is due, and how long that was.
+    deadline: Option<(Instant, Duration)>,
+}
+
+/// A command accepted by `enqueue`, checked and ready to start.
+#[derive(Debug)]
+enum Queued {
+    Auth(AuthExchange),
+    Send(Prepared),
+    Simple(Bytes),
+    Quit,
+}
+
+impl SmtpClient {
+    /// A new session; the driver connects and feeds the greeting.
+    pub fn new(config: SmtpConfig) -> SmtpClient {
+        let parser = ReplyParser::new(config.limits.max_line_len, config.limits.max_reply_lines);
+        let secure = config.tls.is_implicit();
+        SmtpClient {
+            config,
+            parser,
+            inbuf: BytesMut::new(),
+            wbuf: BytesMut::new(),
+            out: VecDeque::new(),
+            handles: HandleAllocator::default(),
+            phase: Phase::Greeting,
+            caps: None,
+            secure,
+            expects: VecDeque::from([Expect::Greeting]),
+            queue: VecDeque::new(),
+            txs: VecDeque::new(),
+            content: None,
+            content_go: false,
+            auth: None,
+            error: None,
+            now: None,
+            deadline: None,
+        }
+    }
+
+    /// The server's capabilities, known once [`Event::Ready`] has been emitted.
+    pub fn capabilities(&self) -> Option<&Capabilities> {
+        if self.phase == Phase::Ready || self.phase == Phase::Closing {
+            self.caps.as_ref()
+        } else {
+            None
+        }
+    }
+
+    /// Whether the connection is encrypted (implicit TLS or a finished STARTTLS).
+    pub fn is_secure(&self) -> bool {
+        self.secure
+    }
+
+    /// Whether the session is set up and accepts commands.
+    pub fn is_ready(&self) -> bool {
+        self.phase == Phase::Ready && self.error.is_none()
+    }
+
+    /// Checks `cmd` and queues it; it goes out when the commands before it allow.
+    ///
+    /// Everything that can be checked locally is checked here, before any byte is produced:
+    /// CR/LF and syntax of every argument, the message size against the server's `SIZE`,
+    /// extensions the envelope needs, the mechanism to authenticate with.
+    pub fn enqueue(&mut self, cmd: Command) -> Result<Handle, UsageError> {
+        if self.error.is_some() || matches!(self.phase, Phase::Closing | Phase::Closed) {
+            return Err(UsageError::Closed);
+        }
+        if !matches!(cmd, Command::Quit) && self.phase != Phase::Ready {
+            return Err(UsageError::WrongState("the session is not ready yet"));
+        }
+        let handle = self.handles.next();
+        let caps = self.caps.clone().unwrap_or_default();
+        let queued = match cmd {
+            Command::Authenticate(auth) => {
+                let mechanisms = sasl::select(
+                    &caps.auth,
+                    &auth.credentials,
+                    SelectOptions {
+                        tls: self.secure,
+                        allow_plaintext: auth.allow_plaintext,
+                    },
+                    auth.mechanism.as_deref(),
+                )?;
+                Queued::Auth(AuthExchange::new(handle, mechanisms, self.config.limits))
+            }
+            Command::Send(tx) => Queued::Send(Prepared::new(
+                handle,
+                tx,
+                &caps,
+                self.config.prefer_chunking,
+            )?),
+            Command::Noop => Queued::Simple(encode::simple("NOOP")),
+            Command::Rset => Queued::Simple(encode::simple("RSET")),
+            Command::Vrfy(arg) => Queued::Simple(encode::with_arg("VRFY", "VRFY argument", &arg)?),
+            Command::Expn(arg) => Queued::Simple(encode::with_arg("EXPN", "EXPN argument", &arg)?),
+            Command::Quit => {
+                self.phase = Phase::Closing;
+                Queued::Quit
+            }
+        };
+        self.queue.push_back((handle, queued));
+        self.start_commands();
+        Ok(handle)
+    }
+
+    fn pipelining(&self) -> bool {
+        self.config.pipelining && self.caps.as_ref().is_some_and(|c| c.pipelining)
+    }
+
+    fn timeout_for(&self, e: Expect) -> Duration {
+        let t = &self.config.timeouts;
+        match e {
+            Expect::Greeting => t.greeting,
+            Expect::Mail => t.mail,
+            Expect::Rcpt => t.rcpt,
+            Expect::Data => t.data_init,
+            Expect::DataEnd => t.data_termination,
+            Expect::Bdat { .. } => t.data_block,
+            _ => t.other,
+        }
+    }
+
+    fn expect(&mut self, e: Expect) {
+        if self.expects.is_empty() {
+            self.deadline = None;
+        }
+        self.expects.push_back(e);
+        self.arm_deadline();
+    }
+
+    /// Starts the clock for the oldest expected reply, if it is not running.
+    fn arm_deadline(&mut self) {
+        if self.deadline.is_none() {
+            if let (Some(now), Some(&front)) = (self.now, self.expects.front()) {
+                let d = self.timeout_for(front);
+                self.deadline = Some((now + d, d));
+            }
+        }
+    }
+
+    fn send(&mut self, bytes: &[u8]) {
+        self.wbuf.extend_from_slice(bytes);
+    }
+
+    fn emit(&mut self, output: Output<Event>) {
+        if !self.wbuf.is_empty() {
+            let bytes = self.wbuf.split().freeze();
+            self.out.push_back(Output::Transmit(bytes));
+        }
+        self.out.push_back(output);
+    }
+
+    fn event(&mut self, e: Event) {
+        self.emit(Output::Event(e));
+    }
+
+    fn fail(&mut self, e: Error) {
+        if self.error.is_none() {
+            self.error = Some(e);
+        }
+    }
+
+    /// Whether the next queued command may be written now.
+    fn can_start(&self, next: &Queued) -> bool {
+        if self.auth.is_some() || self.content.is_some() {
+            return false;
+        }
+        if self.expects.is_empty() && self.txs.is_empty() {
+            return true;
+        }
+        // RFC 2920: once the content of a DATA transaction is written, the next transaction
+        // may follow without waiting for the reply to the end of data.
+        matches!(next, Queued::Send(_))
+            && self.pipelining()
+            && self.txs.len() == 1
+            && self
+                .txs
+                .front()
+                .is_some_and(|t| t.content_done && t.prepared.transfer == Transfer::Data)
+    }
+
+    fn start_commands(&mut self) {
+        while self.error.is_none() && matches!(self.phase, Phase::Ready | Phase::Closing) {
+            let Some((_, next)) = self.queue.front() else {
+                return;
+            };
+            if !self.can_start(next) {
+                return;
+            }
+            let Some((handle, queued)) = self.queue.pop_front() else {
+                return;
+            };
+            match queued {
+                Queued::Auth(mut exchange) => {
+                    match exchange.start() {
+                        Ok(line) => self.send(&line),
+                        Err(e) => return self.fail(e),
+                    }
+                    self.auth = Some(exchange);
+                    self.expect(Expect::Auth);
+                }
+                Queued::Send(prepared) => self.start_transaction(prepared),
+                Queued::Simple(line) => {
+                    self.send(&line);
+                    self.expect(Expect::Simple(handle));
+                }
+                Queued::Quit => {
+                    self.send(&encode::simple("QUIT"));
+                    self.expect(Expect::Quit(handle));
+                }
+            }
+        }
+    }
+
+    fn start_transaction(&mut self, prepared: Prepared) {
+        let pipelining = self.pipelining();
+        let mut tx = InFlight::new(prepared);
+        self.send(&tx.prepared.mail_line.clone());
+        self.expect(Expect::Mail);
+        tx.pending = 1;
+        if pipelining {
+            for line in tx.prepared.rcpt_lines.clone() {
+                self.send(&line);
+                self.expect(Expect::Rcpt);
+                tx.pending += 1;
+            }
+            match tx.prepared.transfer {
+                Transfer::Data => {
+                    self.send(&encode::simple("DATA"));
+                    self.expect(Expect::Data);
+                    tx.pending += 1;
+                }
+                Transfer::Bdat { .. } => self.begin_content(&tx, false),
+            }
+        }
+        self.txs.push_back(tx);
+    }
+
+    fn begin_content(&mut self, tx: &InFlight, lockstep: bool) {
+        self.content = Some(ContentWriter::new(
+            tx.prepared.handle,
+            tx.prepared.body.clone(),
+            tx.prepared.transfer,
+            self.config.chunk_size,
+            lockstep,
+        ));
+        self.content_go = true;
+    }
+
+    /// Writes the next piece of content, if one may go out now.
+    fn pump_content(&mut self) {
+        if !self.content_go {
+            return;
+        }
+        let Some(writer) = self.content.as_mut() else {
+            return;
+        };
+        let handle = writer.handle;
+        let Some(tx) = self.txs.iter().find(|t| t.prepared.handle == handle) else {
+            self.content = None;
+            return;
+        };
+        if tx.failed.is_some() {
+            // RFC 3030 §2: no more BDAT chunks once one was refused.
+            self.content = None;
+            self.content_go = false;
+            return self.finish_transaction_if_done();
+        }
+        let piece = writer.next_piece(&mut self.wbuf);
+        let lockstep = writer.lockstep;
+        if piece.last {
+            self.content = None;
+        }
+        self.content_go = !lockstep && !piece.last;
+        let Some(tx) = self.txs.iter_mut().find(|t| t.prepared.handle == handle) else {
+            return;
+        };
+        let expect = match tx.prepared.transfer {
+            Transfer::Data => Expect::DataEnd,
+            Transfer::Bdat { .. } => Expect::Bdat { last: piece.last },
+        };
+        if piece.expects_reply {
+            tx.pending += 1;
+        }
+        if piece.last {
+            tx.content_done = true;
+        }
+        if piece.expects_reply {
+            self.expect(expect);
+        }
+        self.event(Event::Progress {
+            handle,
+            sent: piece.sent,
+            total: piece.total,
+        });
+        if piece.last {
+            self.start_commands();
+        }
+    }
+
+    fn process_input(&mut self) {
+        while self.error.is_none() {
+            if self.phase == Phase::TlsHandshake {
+                if !self.inbuf.is_empty() {
+                    self.fail(Error::StartTlsBufferNotEmpty);
+                }
+                return;
+            }
+            match self.parser.parse(&self.inbuf) {
+                Ok(Some((reply, consumed))) => {
+                    self.inbuf.advance(consumed);
+                    self.handle_reply(reply);
+                }
+                Ok(None) => return,
+                Err(e) => return self.fail(e),
+            }
+        }
+    }
+
+    fn handle_reply(&mut self, reply: Reply) {
+        let Some(expect) = self.expects.pop_front() else {
+            if reply.code == 421 {
+                return self.fail(Error::ServiceClosing(reply.to_string()));
+            }
+            return self.fail(Error::UnexpectedReply(reply.to_string()));
+        };
+        self.deadline = None;
+        self.arm_deadline();
+        if reply.code == 421 && !matches!(expect, Expect::Quit(_)) {
+            return self.fail(Error::ServiceClosing(reply.to_string()));
+        }
+        match expect {
+            Expect::Greeting => self.on_greeting(reply),
+            Expect::Ehlo => self.on_ehlo(reply),
+            Expect::Helo => self.on_helo(reply),
+            Expect::StartTls => self.on_starttls(reply),
+            Expect::Auth => self.on_auth(reply),
+            Expect::Mail | Expect::Rcpt | Expect::Data | Expect::DataEnd | Expect::Bdat { .. } => {
+                self.on_transaction_reply(expect, reply)
+            }
+            Expect::CleanupRset => self.start_commands(),
+            Expect::Simple(handle) => {
+                if reply.is_positive() {
+                    self.event(Event::Reply { handle, reply });
+                } else {
+                    self.event(Event::Refused { handle, reply });
+                }
+                self.start_commands();
+            }
+            Expect::Quit(handle) => self.closed(handle, Some(reply)),
+        }
+    }
+
+    fn closed(&mut self, handle: Handle, reply: Option<Reply>) {
+        self.phase = Phase::Closed;
+        self.expects.clear();
+        self.deadline = None;
+        self.event(Event::Closed { handle, reply });
+        self.emit(Output::Close);
+    }
+
+    fn on_greeting(&mut self, reply: Reply) {
+        if reply.code != 220 {
+            return self.fail(Error::GreetingRefused(reply.to_string()));
+        }
+        self.phase = Phase::Handshake;
+        self.send_ehlo();
+    }
+
+    fn send_ehlo(&mut self) {
+        let line = encode::ehlo(&self.config.client_name);
+        self.send(&line);
+        self.expect(Expect::Ehlo);
+    }
+
+    fn on_ehlo(&mut self, reply: Reply) {
+        if !reply.is_positive() {
+            // HELO gives no extensions, so no STARTTLS: never fall back when TLS is required
+            // and not yet up.
+            if self.config.tls == TlsPolicy::Required && !self.secure {
+                return self.fail(Error::TlsRequiredButUnavailable);
+            }
+            let line = encode::helo(&self.config.client_name);
+            self.send(&line);
+            return self.expect(Expect::Helo);
+        }
+        let caps = Capabilities::from_ehlo(&reply);
+        let offers_tls = caps.starttls;
+        self.caps = Some(caps);
+        if self.secure {
+            return self.ready();
+        }
+        match self.config.tls {
+            TlsPolicy::Required | TlsPolicy::Opportunistic if offers_tls => {
+                self.send(&encode::simple("STARTTLS"));
+                self.expect(Expect::StartTls);
+            }
+            TlsPolicy::Required | TlsPolicy::Implicit => {
+                self.fail(Error::TlsRequiredButUnavailable)
+            }
+            TlsPolicy::Opportunistic | TlsPolicy::None => self.ready(),
+        }
+    }
+
+    fn on_helo(&mut self, reply: Reply) {
+        if !reply.is_positive() {
+            return self.fail(Error::GreetingRefused(reply.to_string()));
+        }
+        let domain = reply
+            .text()
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        self.caps = Some(Capabilities {
+            domain,
+            ..Capabilities::default()
+        });
+        self.ready();
+    }
+
+    fn on_starttls(&mut self, reply: Reply) {
+        if reply.code == 220 {
+            if !self.inbuf.is_empty() {
+                return self.fail(Error::StartTlsBufferNotEmpty);
+            }
+            // RFC 3207 §4.2: forget everything learned before TLS.
+            self.caps = None;
+            self.phase = Phase::TlsHandshake;
+            self.emit(Output::StartTls);
+            return;
+        }
+        let refusal = reply.is_transient() || reply.is_permanent();
+        if self.config.tls == TlsPolicy::Opportunistic && refusal {
+            return self.ready();
+        }
+        if refusal {
+            self.fail(Error::StartTlsRefused(reply.to_string()))
+        } else {
+            self.fail(Error::UnexpectedReply(format!(
+                "to STARTTLS: {reply}"
+            )))
+        }
+    }
+
+    fn ready(&mut self) {
+        self.phase = Phase::Ready;
+        let capabilities = self.caps.clone().unwrap_or_default();
+        let secure = self.secure;
+        self.event(Event::Ready {
+            capabilities,
+            secure,
+        });
+        self.start_commands();
+    }
+
+    fn on_auth(&mut self, reply: Reply) {
+        let Some(exchange) = self.auth.as_mut() else {
+            return self.fail(Error::UnexpectedReply(reply.to_string()));
+        };
+        match exchange.on_reply(&reply) {
+            Ok(super::auth::Step::Send(line)) => {
+                self.send(&line);
+                self.expect(Expect::Auth);
+            }
+            Ok(super::auth::Step::Done(event)) => {
+                self.auth = None;
+                self.event(event);
+                self.start_commands();
+            }
+            Err((cancel, e)) => {
+                if cancel {
+                    self.send(&encode::sasl_cancel());
+                }
+                self.auth = None;
+                self.fail(e);
+            }
+        }
+    }
+
+    fn on_transaction_reply(&mut self, expect: Expect, reply: Reply) {
+        let pipelining = self.pipelining();
+        let Some(tx) = self.txs.front_mut() else {
+            return self.fail(Error::UnexpectedReply(reply.to_string()));
+        };
+        tx.pending = tx.pending.saturating_sub(1);
+        let mut follow_up: Option<Bytes> = None;
+        let mut start_content = false;
+        match expect {
+            Expect::Mail => {
+                let ok = reply.is_positive();
+                tx.mail = Some(reply);
+                if !ok {
+                    tx.failed.get_or_insert(Stage::MailFrom);
+                } else if !pipelining {
+                    follow_up = tx.prepared.rcpt_lines.first().cloned();
+                }
+            }
+            Expect::Rcpt => {
+                let idx = tx.rcpts.len();
+                let address = tx.prepared.rcpt_wire.get(idx).cloned().unwrap_or_default();
+                tx.rcpts.push(super::event::RecipientResult { address, reply });
+                if !pipelining && tx.failed.is_none() {
+                    if let Some(line) = tx.prepared.rcpt_lines.get(idx + 1) {
+                        follow_up = Some(line.clone());
+                    } else if let Some(stage) = tx.envelope_failure() {
+                        tx.failed = Some(stage);
+                    } else if tx.prepared.transfer == Transfer::Data {
+                        follow_up = Some(encode::simple("DATA"));
+                    } else {
+                        start_content = true;
+                    }
+                }
+            }
+            Expect::Data => {
+                if reply.code == 354 {
+                    if let Some(stage) = tx.envelope_failure() {
+                        // The server wants content although no recipient is valid: end it
+                        // at once, empty.
+                        tx.failed.get_or_insert(stage);
+                        follow_up = Some(Bytes::from_static(b".\r\n"));
+                        tx.content_done = true;
+                    } else {
+                        start_content = true;
+                    }
+                } else {
+                    let stage = tx.envelope_failure().unwrap_or(Stage::Data);
+                    tx.failed.get_or_insert(stage);
+                    tx.last = Some(reply);
+                }
+            }
+            Expect::DataEnd | Expect::Bdat { .. } => {
+                let last = matches!(expect, Expect::DataEnd | Expect::Bdat { last: true });
+                if !reply.is_positive() {
+                    if tx.failed.is_none() {
+                        let stage = match tx.envelope_failure() {
+                            Some(s) => s,
+                            None if last || expect == Expect::DataEnd => Stage::Content,
+                            None => Stage::Data,
+                        };
+                        tx.failed = Some(stage);
+                    }
+                    tx.last.get_or_insert(reply);
+                    if self.content.as_ref().is_some_and(|c| c.handle == tx.prepared.handle) {
+                        self.content = None;
+                        self.content_go = false;
+                    }
+                } else if last || tx.failed.is_none() {
+                    if last {
+                        tx.last = Some(reply);
+                    }
+                    if !last {
+                        self.content_go = true;
+                    }
+                }
+            }
+            _ => {}
+        }
+        if let Some(line) = follow_up {
+            let e = match &line[..] {
+                b".\r\n" => Expect::DataEnd,
+                b"DATA\r\n" => Expect::Data,
+                _ => Expect::Rcpt,
+            };
+            tx.pending += 1;
+            self.send(&line);
+            self.expect(e);
+        }
+        if start_content {
+            if let Some(tx) = self.txs.pop_front() {
+                self.begin_content(&tx, !pipelining);
+                self.txs.push_front(tx);
+            }
+        }
+        self.finish_transaction_if_done();
+    }
+
+    /// Reports the front transaction once every reply it expects has arrived, or once it has
+    /// failed and will not write content.
+    fn finish_transaction_if_done(&mut self) {
+        let Some(tx) = self.txs.front() else { return };
+        let writing = self
+            .content
+            .as_ref()
+            .is_some_and(|c| c.handle == tx.prepared.handle);
+        if tx.pending > 0 || writing {
+            return;
+        }
+        // After a refused BDAT the transaction stays open (RFC 3030); after the end of DATA
+        // it is over whatever the reply.
+        let needs_rset = tx.failed.is_some()
+            && tx.mail_accepted()
+            && (!tx.content_done || tx.prepared.transfer != Transfer::Data);
+        let Some(tx) = self.txs.pop_front() else { return };
+        if self.content.as_ref().is_some_and(|c| c.handle == tx.prepared.handle) {
+            self.content = None;
+        }
+        let (handle, report) = tx.into_report();
+        self.event(Event::Sent { handle, report });
+        if needs_rset {
+            self.send(&encode::simple("RSET"));
+            self.expect(Expect::CleanupRset);
+        }
+        self.start_commands();
+    }
+}
+
+impl Machine for SmtpClient {
+    type Event = Event;
+
+    fn handle_input(&mut self, now: Instant, data: &[u8]) {
+        self.now = Some(now);
+        self.arm_deadline();
+        if self.error.is_some() || self.phase == Phase::Closed {
+            return;
+        }
+        self.inbuf.extend_from_slice(data);
+        self.process_input();
+    }
+
+    fn handle_eof(&mut self, now: Instant) {
+        self.now = Some(now);
+        if self.error.is_some() || self.phase == Phase::Closed {
+            return;
+        }
+        if let Some(Expect::Quit(handle)) = self.expects.front().copied() {
+            return self.closed(handle, None);
+        }
+        self.fail(Error::UnexpectedEof {
+            mid_reply: !self.inbuf.is_empty(),
+        });
+    }
+
+    fn handle_timeout(&mut self, now: Instant) {
+        self.now = Some(now);
+        self.arm_deadline();
+        if self.error.is_some() {
+            return;
+        }
+        if let (Some((deadline, after)), Some(front)) = (self.deadline, self.expects.front()) {
+            if now >= deadline {
+                let waiting_for = front.waiting_for();
+                self.fail(Error::Timeout { waiting_for, after });
+            }
+        }
+    }
+
+    fn handle_tls_established(&mut self, now: Instant, info: TlsInfo) {
+        self.now = Some(now);
+        if self.error.is_some() {
+            return;
+        }
+        if self.phase != Phase::TlsHandshake {
+            return self.fail(Error::UnexpectedReply(
+                "TLS established without a STARTTLS".into(),
+            ));
+        }
+        let _ = info;
+        self.secure = true;
+        self.phase = Phase::Handshake;
+        self.send_ehlo();
+    }
+
+    fn poll_output(&mut self) -> Result<Output<Event>, Error> {
+        loop {
+            if let Some(o) = self.out.pop_front() {
+                return Ok(o);
+            }
+            if let Some(e) = &self.error {
+                if !self.wbuf.is_empty() {
+                    // Bytes decided before the error (a SASL cancel) still go out.
+                    return Ok(Output::Transmit(self.wbuf.split().freeze()));
+                }
+                return Err(e.clone());
+            }
+            if !self.wbuf.is_empty() {
+                return Ok(Output::Transmit(self.wbuf.split().freeze()));
+            }
+            if self.content_go && self.content.is_some() {
+                self.pump_content();
+                continue;
+            }
+            if self.phase == Phase::Closed {
+                return Ok(Output::Idle { deadline: None });
+            }
+            return Ok(Output::Idle {
+                deadline: self.deadline.map(|(d, _)| d),
+            });
+        }
+    }
+}

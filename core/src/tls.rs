@@ -1,0 +1,55 @@
+//! What a machine knows about TLS: the policy it enforces and what the handshake produced.
+
+use std::fmt;
+
+/// How a connection must be protected.
+///
+/// The machine enforces this policy: under [`TlsPolicy::Required`] it never sends credentials
+/// or mail before `STARTTLS` succeeded, and fails closed when the server does not offer it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TlsPolicy {
+    /// The driver wrapped the socket in TLS before the first byte (ports 465, 993, 995).
+    Implicit,
+    /// Upgrade with `STARTTLS`; fail if the server does not offer it or refuses it.
+    #[default]
+    Required,
+    /// Upgrade with `STARTTLS` when offered, go on in plaintext otherwise.
+    ///
+    /// A man in the middle can strip the offer: choose this only on purpose.
+    Opportunistic,
+    /// Never use TLS.
+    None,
+}
+
+impl TlsPolicy {
+    /// Whether the connection starts encrypted.
+    pub fn is_implicit(self) -> bool {
+        matches!(self, TlsPolicy::Implicit)
+    }
+}
+
+/// What the driver learned from a finished TLS handshake.
+///
+/// Carries channel-binding data for SCRAM-PLUS mechanisms.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct TlsInfo {
+    /// RFC 9266 `tls-exporter` channel binding (TLS 1.3), if available.
+    pub tls_exporter: Option<Vec<u8>>,
+    /// RFC 5929 `tls-server-end-point` channel binding (hash of the server certificate).
+    pub tls_server_end_point: Option<Vec<u8>>,
+    /// The negotiated protocol version, e.g. `"TLSv1.3"`.
+    pub protocol: Option<String>,
+}
+
+impl fmt::Debug for TlsInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TlsInfo")
+            .field("tls_exporter", &self.tls_exporter.as_ref().map(|b| b.len()))
+            .field(
+                "tls_server_end_point",
+                &self.tls_server_end_point.as_ref().map(|b| b.len()),
+            )
+            .field("protocol", &self.protocol)
+            .finish()
+    }
+}

@@ -1,0 +1,329 @@
+//! The one async driver, generic over the [`Runtime`] and the [`Machine`].
+
+use std::future::poll_fn;
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use mail_kit_core::{Machine, Output, WireObserver};
+
+use super::{MAX_IDLE_CAPACITY, READ_BUFFER_SIZE, timeout};
+use crate::error::Error;
+use crate::runtime::{AsyncStream, Runtime};
+
+/// What woke the driver up.
+enum Wake {
+    /// Bytes arrived in the read buffer.
+    Read(usize),
+    /// The server closed its side.
+    Eof,
+    /// The machine's deadline passed.
+    Timeout,
+    /// The write buffer was written and flushed.
+    Written,
+}
+
+/// Drives a machine over an async stream: drains its outputs, writes each batch of
+/// `Transmit`s with one write, upgrades to TLS on `StartTls`, and waits for input, the
+/// deadline and write progress at the same time.
+pub(crate) struct AsyncDriver<R: Runtime, M: Machine> {
+    runtime: R,
+    stream: Option<R::Stream>,
+    machine: M,
+    /// The TLS server name for `STARTTLS`.
+    host: String,
+    handshake_timeout: Duration,
+    observer: Option<Box<dyn WireObserver>>,
+    read_buf: Box<[u8]>,
+    /// Bytes to write; `out[written..]` is still pending.
+    out: Vec<u8>,
+    written: usize,
+    /// Bytes were written since the last flush.
+    unflushed: bool,
+    deadline: Option<Instant>,
+    timer: Option<R::Sleep>,
+    eof: bool,
+    closed: bool,
+    failed: bool,
+}
+
+impl<R: Runtime, M: Machine> AsyncDriver<R, M> {
+    /// A driver for `machine` over a connected (and, for implicit TLS, wrapped) stream.
+    pub(crate) fn new(
+        runtime: R,
+        stream: R::Stream,
+        machine: M,
+        host: String,
+        handshake_timeout: Duration,
+        observer: Option<Box<dyn WireObserver>>,
+    ) -> Self {
+        AsyncDriver {
+            runtime,
+            stream: Some(stream),
+            machine,
+            host,
+            handshake_timeout,
+            observer,
+            read_buf: vec![0; READ_BUFFER_SIZE].into_boxed_slice(),
+            out: Vec::new(),
+            written: 0,
+            unflushed: false,
+            deadline: None,
+            timer: None,
+            eof: false,
+            closed: false,
+            failed: false,
+        }
+    }
+
+    pub(crate) fn machine(&self) -> &M {
+        &self.machine
+    }
+
+    pub(crate) fn machine_mut(&mut self) -> &mut M {
+        &mut self.machine
+    }
+
+    pub(crate) fn set_observer(&mut self, observer: Option<Box<dyn WireObserver>>) {
+        self.observer = observer;
+    }
+
+    /// Whether the connection was closed or failed.
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed || self.failed
+    }
+
+    /// Runs until `on_event` has returned `true` for an event and everything the machine
+    /// asked to send is written and flushed. Every event goes to `on_event`.
+    ///
+    /// Any error is fatal: later calls return [`Error::Closed`].
+    pub(crate) async fn run(
+        &mut self,
+        on_event: &mut (impl FnMut(M::Event) -> bool + Send),
+    ) -> Result<(), Error> {
+        if self.failed {
+            return Err(Error::Closed);
+        }
+        let result = self.run_inner(on_event).await;
+        if result.is_err() {
+            self.failed = true;
+            self.stream = None;
+        }
+        result
+    }
+
+    async fn run_inner(
+        &mut self,
+        on_event: &mut (impl FnMut(M::Event) -> bool + Send),
+    ) -> Result<(), Error> {
+        let mut satisfied = false;
+        loop {
+            satisfied |= self.drain(on_event).await?;
+            let idle_writer = self.out.is_empty() && !self.unflushed;
+            if satisfied && (idle_writer || self.closed) {
+                return Ok(());
+            }
+            if self.closed {
+                return Err(Error::Closed);
+            }
+            if self.eof && idle_writer && self.deadline.is_none() {
+                // Nothing can happen any more; the machine did not see it as an error.
+                return Err(Error::Protocol(mail_kit_core::Error::UnexpectedEof {
+                    mid_reply: false,
+                }));
+            }
+            let wake = self.wait().await?;
+            let now = Instant::now();
+            match wake {
+                Wake::Read(n) => {
+                    let input = &self.read_buf[..n];
+                    if let Some(observer) = &mut self.observer {
+                        observer.server_bytes(input);
+                    }
+                    self.machine.handle_input(now, input);
+                }
+                Wake::Eof => {
+                    self.eof = true;
+                    self.machine.handle_eof(now);
+                }
+                Wake::Timeout => {
+                    self.timer = None;
+                    self.deadline = None;
+                    self.machine.handle_timeout(now);
+                }
+                Wake::Written => {}
+            }
+        }
+    }
+
+    /// Calls `poll_output` until `Idle`; returns whether `on_event` was satisfied.
+    async fn drain(
+        &mut self,
+        on_event: &mut (impl FnMut(M::Event) -> bool + Send),
+    ) -> Result<bool, Error> {
+        let mut satisfied = false;
+        loop {
+            match self.machine.poll_output()? {
+                Output::Transmit(bytes) => self.out.extend_from_slice(&bytes),
+                Output::Event(event) => satisfied |= on_event(event),
+                Output::StartTls => self.start_tls().await?,
+                Output::Close => self.close().await,
+                Output::Idle { deadline } => {
+                    self.set_deadline(deadline);
+                    return Ok(satisfied);
+                }
+            }
+        }
+    }
+
+    fn set_deadline(&mut self, deadline: Option<Instant>) {
+        if deadline != self.deadline || (deadline.is_some() && self.timer.is_none()) {
+            self.deadline = deadline;
+            self.timer = deadline.map(|at| self.runtime.sleep_until(at));
+        }
+    }
+
+    /// Flushes, wraps the stream in TLS and tells the machine.
+    async fn start_tls(&mut self) -> Result<(), Error> {
+        self.write_all().await?;
+        let stream = self.stream.take().ok_or(Error::Closed)?;
+        let after = self.handshake_timeout;
+        let handshake = self.runtime.start_tls(&self.host, stream);
+        let (stream, info) = timeout(&self.runtime, after, handshake)
+            .await
+            .ok_or_else(|| Error::Timeout {
+                waiting_for: "the TLS handshake".to_owned(),
+                after,
+            })??;
+        self.stream = Some(stream);
+        if let Some(observer) = &mut self.observer {
+            observer.tls_established();
+        }
+        self.machine.handle_tls_established(Instant::now(), info);
+        Ok(())
+    }
+
+    /// Writes what is left and shuts the connection down; errors do not matter any more.
+    async fn close(&mut self) {
+        let _ = self.write_all().await;
+        if let Some(stream) = &mut self.stream {
+            let _ = poll_fn(|cx| stream.poll_close(cx)).await;
+        }
+        self.stream = None;
+        self.closed = true;
+    }
+
+    /// Writes and flushes the whole write buffer, without reading.
+    async fn write_all(&mut self) -> Result<(), Error> {
+        let Some(stream) = self.stream.as_mut() else {
+            return Err(Error::Closed);
+        };
+        let mut writer = Writer {
+            out: &mut self.out,
+            written: &mut self.written,
+            unflushed: &mut self.unflushed,
+            observer: &mut self.observer,
+        };
+        poll_fn(|cx| match writer.poll(stream, cx) {
+            Poll::Ready(Ok(())) => Poll::Ready(Ok(())),
+            Poll::Ready(Err(err)) => Poll::Ready(Err(err)),
+            Poll::Pending => Poll::Pending,
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// Waits for input, the deadline, or the end of pending writes, writing meanwhile.
+    async fn wait(&mut self) -> Result<Wake, Error> {
+        let Some(stream) = self.stream.as_mut() else {
+            return Err(Error::Closed);
+        };
+        let had_output = !self.out.is_empty() || self.unflushed;
+        let mut writer = Writer {
+            out: &mut self.out,
+            written: &mut self.written,
+            unflushed: &mut self.unflushed,
+            observer: &mut self.observer,
+        };
+        let read_buf = &mut self.read_buf;
+        let eof = self.eof;
+        let timer = &mut self.timer;
+        let wake = poll_fn(|cx| {
+            if had_output {
+                match writer.poll(stream, cx) {
+                    Poll::Ready(Ok(())) => return Poll::Ready(Ok(Wake::Written)),
+                    Poll::Ready(Err(err)) => return Poll::Ready(Err(err)),
+                    Poll::Pending => {}
+                }
+            }
+            if !eof {
+                match stream.poll_read(cx, read_buf) {
+                    Poll::Ready(Ok(0)) => return Poll::Ready(Ok(Wake::Eof)),
+                    Poll::Ready(Ok(n)) => return Poll::Ready(Ok(Wake::Read(n))),
+                    Poll::Ready(Err(err)) if err.kind() == io::ErrorKind::Interrupted => {
+                        cx.waker().wake_by_ref();
+                    }
+                    Poll::Ready(Err(err)) => return Poll::Ready(Err(err)),
+                    Poll::Pending => {}
+                }
+            }
+            if let Some(timer) = timer
+                && Pin::new(timer).poll(cx).is_ready()
+            {
+                return Poll::Ready(Ok(Wake::Timeout));
+            }
+            Poll::Pending
+        })
+        .await?;
+        Ok(wake)
+    }
+}
+
+/// The write half of the driver's state, borrowed for one poll loop.
+struct Writer<'a> {
+    out: &'a mut Vec<u8>,
+    written: &'a mut usize,
+    unflushed: &'a mut bool,
+    observer: &'a mut Option<Box<dyn WireObserver>>,
+}
+
+impl Writer<'_> {
+    /// Writes the pending bytes (one `poll_write` for the whole batch, repeated only for
+    /// partial writes), then flushes. Ready when everything is written and flushed.
+    fn poll(
+        &mut self,
+        stream: &mut impl AsyncStream,
+        cx: &mut Context<'_>,
+    ) -> Poll<io::Result<()>> {
+        while *self.written < self.out.len() {
+            let pending = &self.out[*self.written..];
+            match stream.poll_write(cx, pending) {
+                Poll::Ready(Ok(0)) => return Poll::Ready(Err(io::ErrorKind::WriteZero.into())),
+                Poll::Ready(Ok(n)) => {
+                    if let Some(observer) = self.observer {
+                        observer.client_bytes(&pending[..n]);
+                    }
+                    *self.written += n;
+                    *self.unflushed = true;
+                }
+                Poll::Ready(Err(err)) if err.kind() == io::ErrorKind::Interrupted => {}
+                Poll::Ready(Err(err)) => return Poll::Ready(Err(err)),
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+        self.out.clear();
+        if self.out.capacity() > MAX_IDLE_CAPACITY {
+            self.out.shrink_to(READ_BUFFER_SIZE);
+        }
+        *self.written = 0;
+        if *self.unflushed {
+            match stream.poll_flush(cx) {
+                Poll::Ready(Ok(())) => *self.unflushed = false,
+                Poll::Ready(Err(err)) => return Poll::Ready(Err(err)),
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+        Poll::Ready(Ok(()))
+    }
+}

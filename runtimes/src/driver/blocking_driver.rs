@@ -1,0 +1,274 @@
+//! The blocking driver over `std::net::TcpStream`, optionally wrapped in TLS.
+
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, TcpStream};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use mail_kit_core::{Machine, Output, WireObserver};
+
+use super::{MAX_IDLE_CAPACITY, READ_BUFFER_SIZE};
+use crate::blocking::{ReadWrite, TlsConnector};
+use crate::error::Error;
+use crate::tls::TlsError;
+
+/// The shortest socket timeout used while a deadline is pending (zero means "none" to std).
+const MIN_TIMEOUT: Duration = Duration::from_millis(1);
+/// The shortest write timeout, so a deadline about to pass does not cut a write short.
+const MIN_WRITE_TIMEOUT: Duration = Duration::from_secs(1);
+
+enum Stream {
+    Plain(TcpStream),
+    Tls(Box<dyn ReadWrite>),
+}
+
+impl Stream {
+    fn io(&mut self) -> &mut dyn ReadWrite {
+        match self {
+            Stream::Plain(tcp) => tcp,
+            Stream::Tls(tls) => tls.as_mut(),
+        }
+    }
+}
+
+/// Drives a machine over a blocking socket: drains its outputs, writes each batch with one
+/// write, upgrades to TLS on `StartTls`, and reads with the socket timeout set from the
+/// machine's deadline.
+pub(crate) struct BlockingDriver<M: Machine> {
+    /// A second handle on the socket, for timeouts and shutdown whatever wraps it.
+    socket: TcpStream,
+    stream: Option<Stream>,
+    connector: Arc<dyn TlsConnector>,
+    machine: M,
+    host: String,
+    handshake_timeout: Duration,
+    observer: Option<Box<dyn WireObserver>>,
+    read_buf: Box<[u8]>,
+    out: Vec<u8>,
+    deadline: Option<Instant>,
+    eof: bool,
+    closed: bool,
+    failed: bool,
+}
+
+impl<M: Machine> BlockingDriver<M> {
+    /// A driver for `machine` over a connected socket, possibly already wrapped in TLS.
+    pub(crate) fn new(
+        socket: TcpStream,
+        tls: Option<Box<dyn ReadWrite>>,
+        connector: Arc<dyn TlsConnector>,
+        machine: M,
+        host: String,
+        handshake_timeout: Duration,
+        observer: Option<Box<dyn WireObserver>>,
+    ) -> io::Result<Self> {
+        let stream = match tls {
+            Some(tls) => Stream::Tls(tls),
+            None => Stream::Plain(socket.try_clone()?),
+        };
+        Ok(BlockingDriver {
+            socket,
+            stream: Some(stream),
+            connector,
+            machine,
+            host,
+            handshake_timeout,
+            observer,
+            read_buf: vec![0; READ_BUFFER_SIZE].into_boxed_slice(),
+            out: Vec::new(),
+            deadline: None,
+            eof: false,
+            closed: false,
+            failed: false,
+        })
+    }
+
+    pub(crate) fn machine(&self) -> &M {
+        &self.machine
+    }
+
+    pub(crate) fn machine_mut(&mut self) -> &mut M {
+        &mut self.machine
+    }
+
+    pub(crate) fn set_observer(&mut self, observer: Option<Box<dyn WireObserver>>) {
+        self.observer = observer;
+    }
+
+    /// Whether the connection was closed or failed.
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed || self.failed
+    }
+
+    /// Runs until `on_event` has returned `true` for an event and everything the machine
+    /// asked to send is written. Any error is fatal: later calls return [`Error::Closed`].
+    pub(crate) fn run(&mut self, on_event: &mut impl FnMut(M::Event) -> bool) -> Result<(), Error> {
+        if self.failed {
+            return Err(Error::Closed);
+        }
+        let result = self.run_inner(on_event);
+        if result.is_err() {
+            self.failed = true;
+            self.stream = None;
+            let _ = self.socket.shutdown(Shutdown::Both);
+        }
+        result
+    }
+
+    fn run_inner(&mut self, on_event: &mut impl FnMut(M::Event) -> bool) -> Result<(), Error> {
+        let mut satisfied = false;
+        loop {
+            satisfied |= self.drain(on_event)?;
+            if !self.closed {
+                self.write_out()?;
+            }
+            if satisfied {
+                return Ok(());
+            }
+            if self.closed {
+                return Err(Error::Closed);
+            }
+            if self.eof && self.deadline.is_none() {
+                return Err(Error::Protocol(mail_kit_core::Error::UnexpectedEof {
+                    mid_reply: false,
+                }));
+            }
+            self.wait()?;
+        }
+    }
+
+    /// Calls `poll_output` until `Idle`; returns whether `on_event` was satisfied.
+    fn drain(&mut self, on_event: &mut impl FnMut(M::Event) -> bool) -> Result<bool, Error> {
+        let mut satisfied = false;
+        loop {
+            match self.machine.poll_output()? {
+                Output::Transmit(bytes) => self.out.extend_from_slice(&bytes),
+                Output::Event(event) => satisfied |= on_event(event),
+                Output::StartTls => self.start_tls()?,
+                Output::Close => self.close(),
+                Output::Idle { deadline } => {
+                    self.deadline = deadline;
+                    return Ok(satisfied);
+                }
+            }
+        }
+    }
+
+    /// Waits for input or the deadline and feeds what happened to the machine.
+    fn wait(&mut self) -> Result<(), Error> {
+        let now = Instant::now();
+        if let Some(deadline) = self.deadline {
+            if deadline <= now {
+                self.deadline = None;
+                self.machine.handle_timeout(now);
+                return Ok(());
+            }
+            if self.eof {
+                std::thread::sleep(deadline - now);
+                return Ok(());
+            }
+        }
+        let timeout = self.deadline.map(|d| (d - now).max(MIN_TIMEOUT));
+        self.socket.set_read_timeout(timeout)?;
+        let stream = self.stream.as_mut().ok_or(Error::Closed)?;
+        match stream.io().read(&mut self.read_buf) {
+            Ok(0) => {
+                self.eof = true;
+                self.machine.handle_eof(Instant::now());
+            }
+            Ok(n) => {
+                let input = &self.read_buf[..n];
+                if let Some(observer) = &mut self.observer {
+                    observer.server_bytes(input);
+                }
+                self.machine.handle_input(Instant::now(), input);
+            }
+            // A timeout: the deadline check at the top feeds it on the next turn.
+            Err(err) if is_timeout(&err) || err.kind() == io::ErrorKind::Interrupted => {}
+            Err(err) => return Err(err.into()),
+        }
+        Ok(())
+    }
+
+    /// Writes the whole batch with one write and flushes.
+    fn write_out(&mut self) -> Result<(), Error> {
+        if self.out.is_empty() {
+            return Ok(());
+        }
+        let timeout = self
+            .deadline
+            .map(|d| d.saturating_duration_since(Instant::now()).max(MIN_WRITE_TIMEOUT));
+        self.socket.set_write_timeout(timeout)?;
+        let stream = self.stream.as_mut().ok_or(Error::Closed)?.io();
+        let result = stream.write_all(&self.out).and_then(|()| stream.flush());
+        if let Err(err) = result {
+            return Err(if is_timeout(&err) {
+                Error::Timeout {
+                    waiting_for: "the server to accept written data".to_owned(),
+                    after: timeout.unwrap_or_default(),
+                }
+            } else {
+                err.into()
+            });
+        }
+        if let Some(observer) = &mut self.observer {
+            observer.client_bytes(&self.out);
+        }
+        self.out.clear();
+        if self.out.capacity() > MAX_IDLE_CAPACITY {
+            self.out.shrink_to(READ_BUFFER_SIZE);
+        }
+        Ok(())
+    }
+
+    /// Flushes, wraps the socket in TLS and tells the machine.
+    fn start_tls(&mut self) -> Result<(), Error> {
+        self.write_out()?;
+        let Some(Stream::Plain(tcp)) = self.stream.take() else {
+            return Err(Error::Closed);
+        };
+        let after = self.handshake_timeout;
+        self.socket.set_read_timeout(Some(after.max(MIN_TIMEOUT)))?;
+        self.socket.set_write_timeout(Some(after.max(MIN_TIMEOUT)))?;
+        let (tls, info) = self
+            .connector
+            .connect(&self.host, tcp)
+            .map_err(|err| handshake_error(err, after))?;
+        self.stream = Some(Stream::Tls(tls));
+        if let Some(observer) = &mut self.observer {
+            observer.tls_established();
+        }
+        self.machine.handle_tls_established(Instant::now(), info);
+        Ok(())
+    }
+
+    /// Writes what is left and shuts the connection down; errors do not matter any more.
+    fn close(&mut self) {
+        let _ = self.write_out();
+        self.stream = None;
+        let _ = self.socket.shutdown(Shutdown::Both);
+        self.closed = true;
+    }
+}
+
+/// Whether a socket error is a read or write timeout (`WouldBlock` on Unix, `TimedOut` on
+/// Windows).
+pub(crate) fn is_timeout(err: &io::Error) -> bool {
+    matches!(
+        err.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
+}
+
+/// A handshake that failed because the socket timed out is a timeout, not a TLS error.
+pub(crate) fn handshake_error(err: TlsError, after: Duration) -> Error {
+    if let TlsError::Handshake { source } = &err
+        && source.downcast_ref::<io::Error>().is_some_and(is_timeout)
+    {
+        return Error::Timeout {
+            waiting_for: "the TLS handshake".to_owned(),
+            after,
+        };
+    }
+    Error::Tls(err)
+}

@@ -1,0 +1,22 @@
+//! The drivers: they move bytes between a [`Machine`](mail_kit_core::Machine) and a socket.
+//! No protocol logic lives here.
+
+#[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
+mod async_driver;
+#[cfg(feature = "blocking")]
+mod blocking_driver;
+#[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
+mod timeout;
+
+#[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
+pub(crate) use async_driver::AsyncDriver;
+#[cfg(feature = "blocking")]
+pub(crate) use blocking_driver::BlockingDriver;
+#[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
+pub(crate) use timeout::timeout;
+
+/// Size of the read buffer.
+pub(crate) const READ_BUFFER_SIZE: usize = 64 * 1024;
+
+/// A write buffer larger than this is shrunk once written (after a big message).
+pub(crate) const MAX_IDLE_CAPACITY: usize = 1024 * 1024;

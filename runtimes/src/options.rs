@@ -1,0 +1,333 @@
+//! Where and how to connect: [`SmtpOptions`] and [`TlsMode`].
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use mail_kit_core::smtp::{ClientName, SmtpConfig, SmtpTimeouts};
+use mail_kit_core::{TlsPolicy, WireObserver};
+
+use crate::error::Error;
+use crate::tls::TlsSettings;
+use crate::url::{parse_server_url, validate_host};
+
+/// The submission port with `STARTTLS` (RFC 6409).
+pub const SUBMISSION_PORT: u16 = 587;
+/// The submission port with implicit TLS (RFC 8314).
+pub const SUBMISSIONS_PORT: u16 = 465;
+
+/// How the connection is protected.
+///
+/// ```
+/// use mail_kit::{SmtpOptions, TlsMode};
+///
+/// let options = SmtpOptions::from_url("smtp://mail.example.org").unwrap();
+/// assert_eq!(options.get_tls_mode(), TlsMode::Required);
+/// let options = SmtpOptions::from_url("smtps://mail.example.org").unwrap();
+/// assert_eq!(options.get_tls_mode(), TlsMode::Implicit);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TlsMode {
+    /// TLS from the first byte (`smtps://`, port 465).
+    Implicit,
+    /// Upgrade with `STARTTLS` and fail if the server does not offer it: credentials and mail
+    /// never travel in plaintext. The default for `smtp://`.
+    #[default]
+    Required,
+    /// Upgrade with `STARTTLS` when the server offers it, go on in plaintext otherwise.
+    /// A man in the middle can strip the offer: choose this only on purpose.
+    Opportunistic,
+    /// Never use TLS.
+    None,
+}
+
+impl From<TlsMode> for TlsPolicy {
+    fn from(mode: TlsMode) -> Self {
+        match mode {
+            TlsMode::Implicit => TlsPolicy::Implicit,
+            TlsMode::Required => TlsPolicy::Required,
+            TlsMode::Opportunistic => TlsPolicy::Opportunistic,
+            TlsMode::None => TlsPolicy::None,
+        }
+    }
+}
+
+/// Makes a fresh [`WireObserver`] for each connection.
+type ObserverFactory = Arc<dyn Fn() -> Box<dyn WireObserver> + Send + Sync>;
+
+/// Where and how to connect to an SMTP server.
+///
+/// Cheap to clone; the TLS configuration inside is built once and shared.
+///
+/// ```
+/// use std::time::Duration;
+/// use mail_kit::{SmtpOptions, TlsMode, TlsSettings};
+///
+/// let options = SmtpOptions::from_url("smtp://mail.example.org")?
+///     .tls_mode(TlsMode::Required)
+///     .connect_timeout(Duration::from_secs(10))
+///     .command_timeout(Duration::from_secs(60))
+///     .tls_settings(TlsSettings::new().add_ca_file("ca.pem"));
+/// assert_eq!(options.get_port(), 587);
+/// # Ok::<(), mail_kit::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct SmtpOptions {
+    host: String,
+    port: Option<u16>,
+    tls_mode: TlsMode,
+    client_name: Option<ClientName>,
+    connect_timeout: Duration,
+    command_timeout: Option<Duration>,
+    pipelining: bool,
+    chunking: bool,
+    tls: TlsSettings,
+    observer: Option<ObserverFactory>,
+}
+
+impl SmtpOptions {
+    /// Connects to `host` (a name or an IP address; IPv6 with or without brackets) on
+    /// `port`, with `STARTTLS` required.
+    ///
+    /// ```
+    /// let options = mail_kit::SmtpOptions::new("::1", 2525)?;
+    /// assert_eq!((options.host(), options.get_port()), ("::1", 2525));
+    /// # Ok::<(), mail_kit::Error>(())
+    /// ```
+    pub fn new(host: &str, port: u16) -> Result<Self, Error> {
+        let host = host
+            .strip_prefix('[')
+            .and_then(|h| h.strip_suffix(']'))
+            .unwrap_or(host);
+        validate_host(host)?;
+        if port == 0 {
+            return Err(Error::InvalidUrl {
+                reason: "the port must be between 1 and 65535",
+            });
+        }
+        Ok(SmtpOptions::with_host(host.to_owned(), Some(port), TlsMode::Required))
+    }
+
+    /// Parses `smtp://host[:port]` (`STARTTLS`, [`TlsMode::Required`], port 587 by default)
+    /// or `smtps://host[:port]` (implicit TLS, port 465 by default). IPv6 hosts go in
+    /// brackets: `smtp://[::1]:25`.
+    ///
+    /// ```
+    /// let options = mail_kit::SmtpOptions::from_url("smtps://[2001:db8::25]")?;
+    /// assert_eq!((options.host(), options.get_port()), ("2001:db8::25", 465));
+    /// assert!(mail_kit::SmtpOptions::from_url("smtp://bad\r\nhost").is_err());
+    /// # Ok::<(), mail_kit::Error>(())
+    /// ```
+    pub fn from_url(url: &str) -> Result<Self, Error> {
+        let url = parse_server_url(url)?;
+        let mode = match url.scheme.as_str() {
+            "smtp" => TlsMode::Required,
+            "smtps" => TlsMode::Implicit,
+            _ => {
+                return Err(Error::InvalidUrl {
+                    reason: "the scheme must be smtp or smtps",
+                });
+            }
+        };
+        Ok(SmtpOptions::with_host(url.host, url.port, mode))
+    }
+
+    fn with_host(host: String, port: Option<u16>, tls_mode: TlsMode) -> Self {
+        SmtpOptions {
+            host,
+            port,
+            tls_mode,
+            client_name: None,
+            connect_timeout: Duration::from_secs(30),
+            command_timeout: None,
+            pipelining: true,
+            chunking: true,
+            tls: TlsSettings::new(),
+            observer: None,
+        }
+    }
+
+    /// Sets how the connection is protected. Without an explicit port, the port follows:
+    /// 465 for [`TlsMode::Implicit`], 587 otherwise.
+    pub fn tls_mode(mut self, mode: TlsMode) -> Self {
+        self.tls_mode = mode;
+        self
+    }
+
+    /// Sets the port.
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = Some(port);
+        self
+    }
+
+    /// The name sent with `EHLO`. By default it is the local address of the connection as
+    /// an address literal, e.g. `[192.0.2.1]`.
+    ///
+    /// ```
+    /// use mail_kit::core::smtp::ClientName;
+    /// let options = mail_kit::SmtpOptions::new("mail.example.org", 587)?
+    ///     .client_name(ClientName::new("laptop.example.org")?);
+    /// # Ok::<(), mail_kit::Error>(())
+    /// ```
+    pub fn client_name(mut self, name: ClientName) -> Self {
+        self.client_name = Some(name);
+        self
+    }
+
+    /// How long opening the TCP connection may take, and separately each TLS handshake
+    /// (30 seconds by default).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// How long to wait for each server reply. By default the RFC 5321 values (2 to 10
+    /// minutes depending on the command).
+    pub fn command_timeout(mut self, timeout: Duration) -> Self {
+        self.command_timeout = Some(timeout);
+        self
+    }
+
+    /// Whether to pipeline commands when the server offers PIPELINING (on by default).
+    pub fn pipelining(mut self, on: bool) -> Self {
+        self.pipelining = on;
+        self
+    }
+
+    /// Whether to send with `BDAT` when the server offers CHUNKING (on by default).
+    pub fn chunking(mut self, on: bool) -> Self {
+        self.chunking = on;
+        self
+    }
+
+    /// Sets which certificates are trusted.
+    pub fn tls_settings(mut self, settings: TlsSettings) -> Self {
+        self.tls = settings;
+        self
+    }
+
+    /// Installs a protocol logger: `make` is called once per connection, and its
+    /// [`WireObserver`] sees every byte from the greeting on.
+    ///
+    /// ```
+    /// struct Stderr;
+    /// impl mail_kit::core::WireObserver for Stderr {
+    ///     fn client_bytes(&mut self, bytes: &[u8]) { eprint!("C: {}", String::from_utf8_lossy(bytes)) }
+    ///     fn server_bytes(&mut self, bytes: &[u8]) { eprint!("S: {}", String::from_utf8_lossy(bytes)) }
+    /// }
+    /// let options = mail_kit::SmtpOptions::new("localhost", 25)?.wire_observer(|| Box::new(Stderr));
+    /// # Ok::<(), mail_kit::Error>(())
+    /// ```
+    pub fn wire_observer(
+        mut self,
+        make: impl Fn() -> Box<dyn WireObserver> + Send + Sync + 'static,
+    ) -> Self {
+        self.observer = Some(Arc::new(make));
+        self
+    }
+
+    /// The host (IPv6 without brackets).
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    /// The port: the one given, or the default of the TLS mode.
+    pub fn get_port(&self) -> u16 {
+        self.port.unwrap_or(match self.tls_mode {
+            TlsMode::Implicit => SUBMISSIONS_PORT,
+            _ => SUBMISSION_PORT,
+        })
+    }
+
+    /// How the connection is protected.
+    pub fn get_tls_mode(&self) -> TlsMode {
+        self.tls_mode
+    }
+
+    /// The TLS settings.
+    pub fn get_tls_settings(&self) -> &TlsSettings {
+        &self.tls
+    }
+
+    /// The connect (and TLS handshake) timeout.
+    pub fn get_connect_timeout(&self) -> Duration {
+        self.connect_timeout
+    }
+
+    pub(crate) fn make_observer(&self) -> Option<Box<dyn WireObserver>> {
+        self.observer.as_ref().map(|make| make())
+    }
+
+    /// The machine's configuration, with the EHLO name chosen for this connection.
+    pub(crate) fn smtp_config(&self, local_ip: Option<std::net::IpAddr>) -> SmtpConfig {
+        let name = match (&self.client_name, local_ip) {
+            (Some(name), _) => name.clone(),
+            (None, Some(ip)) => ClientName::from_ip(ip),
+            (None, None) => ClientName::from_ip(std::net::Ipv4Addr::LOCALHOST.into()),
+        };
+        let mut config = SmtpConfig::new(name, self.tls_mode.into());
+        config.pipelining = self.pipelining;
+        config.prefer_chunking = self.chunking;
+        if let Some(timeout) = self.command_timeout {
+            config.timeouts = SmtpTimeouts::all(timeout);
+        }
+        config
+    }
+}
+
+impl fmt::Debug for SmtpOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SmtpOptions")
+            .field("host", &self.host)
+            .field("port", &self.get_port())
+            .field("tls_mode", &self.tls_mode)
+            .field("client_name", &self.client_name)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("command_timeout", &self.command_timeout)
+            .field("pipelining", &self.pipelining)
+            .field("chunking", &self.chunking)
+            .field("tls", &self.tls)
+            .field("wire_observer", &self.observer.is_some())
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_ports_follow_the_mode() {
+        let o = SmtpOptions::from_url("smtp://mail.example.org").unwrap();
+        assert_eq!((o.get_port(), o.get_tls_mode()), (587, TlsMode::Required));
+        let o = SmtpOptions::from_url("smtps://mail.example.org").unwrap();
+        assert_eq!((o.get_port(), o.get_tls_mode()), (465, TlsMode::Implicit));
+        let o = SmtpOptions::from_url("smtp://mail.example.org").unwrap().tls_mode(TlsMode::Implicit);
+        assert_eq!(o.get_port(), 465);
+        let o = SmtpOptions::from_url("smtp://mail.example.org:25").unwrap().tls_mode(TlsMode::Opportunistic);
+        assert_eq!((o.get_port(), o.get_tls_mode()), (25, TlsMode::Opportunistic));
+    }
+
+    #[test]
+    fn other_schemes_are_refused() {
+        for url in ["http://mail.example.org", "imap://mail.example.org", "smtp+tls://x"] {
+            assert!(matches!(SmtpOptions::from_url(url), Err(Error::InvalidUrl { .. })), "{url}");
+        }
+    }
+
+    #[test]
+    fn new_validates_the_host() {
+        assert!(SmtpOptions::new("mail.example.org\r\n", 25).is_err());
+        assert!(SmtpOptions::new("", 25).is_err());
+        assert!(SmtpOptions::new("host", 0).is_err());
+        assert_eq!(SmtpOptions::new("[::1]", 25).unwrap().host(), "::1");
+    }
+
+    #[test]
+    fn command_timeout_sets_every_machine_timeout() {
+        let o = SmtpOptions::new("h", 25).unwrap().command_timeout(Duration::from_secs(7));
+        let config = o.smtp_config(None);
+        assert_eq!(config.timeouts, SmtpTimeouts::all(Duration::from_secs(7)));
+        assert_eq!(config.tls, TlsPolicy::Required);
+    }
+}

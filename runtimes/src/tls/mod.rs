@@ -1,0 +1,17 @@
+//! TLS with rustls: settings, certificate checks, channel-binding data, typed errors.
+//!
+//! [`TlsSettings`] describes which certificates to trust and builds one shared
+//! [`rustls::ClientConfig`]; every runtime's default TLS connector uses it. Host-name
+//! verification is always on (IP addresses are checked as IP server names) unless the loudly
+//! named [`TlsSettings::danger_accept_invalid_certs`] turns every check off.
+
+mod danger;
+mod error;
+mod info;
+mod server_name;
+mod settings;
+
+pub use error::{BoxError, CertificateProblem, TlsError};
+pub use info::tls_info;
+pub use server_name::server_name;
+pub use settings::{Roots, TlsSettings};

@@ -1,0 +1,2 @@
+//! Shared helpers for mail-kit's cross-crate tests.
+#![forbid(unsafe_code)]
