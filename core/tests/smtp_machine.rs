@@ -4,8 +4,7 @@ use std::time::{Duration, Instant};
 
 use mail_kit_core::sasl::Credentials;
 use mail_kit_core::smtp::{
-    Address, Auth, ClientName, Command, Envelope, Event, SmtpClient, SmtpConfig, Stage,
-    Transaction,
+    Address, Auth, ClientName, Command, Envelope, Event, SmtpClient, SmtpConfig, Stage, Transaction,
 };
 use mail_kit_core::{Error, Machine, Output, TlsInfo, TlsPolicy};
 
@@ -78,7 +77,10 @@ fn ready(policy: TlsPolicy, ehlo: &str) -> Peer {
 
 #[test]
 fn pipelined_send_with_one_refused_recipient() {
-    let mut p = ready(TlsPolicy::None, "250-mx\r\n250-PIPELINING\r\n250 SIZE 1000\r\n");
+    let mut p = ready(
+        TlsPolicy::None,
+        "250-mx\r\n250-PIPELINING\r\n250 SIZE 1000\r\n",
+    );
     let h = p.enqueue(Command::Send(Transaction::new(
         env(&["b@example.org", "c@example.org"]),
         &b"Subject: x\n\n.hi\n"[..],
@@ -87,7 +89,8 @@ fn pipelined_send_with_one_refused_recipient() {
         p.take_wire(),
         "MAIL FROM:<a@example.org> SIZE=19\r\nRCPT TO:<b@example.org>\r\nRCPT TO:<c@example.org>\r\nDATA\r\n"
     );
-    p.server("250 ok\r\n250 ok\r\n550 no\r\n354 go\r\n").unwrap();
+    p.server("250 ok\r\n250 ok\r\n550 no\r\n354 go\r\n")
+        .unwrap();
     assert_eq!(p.take_wire(), "Subject: x\r\n\r\n..hi\r\n.\r\n");
     p.server("250 queued\r\n").unwrap();
     let Some(Event::Sent { handle, report }) = p.events.last() else {
@@ -102,25 +105,39 @@ fn pipelined_send_with_one_refused_recipient() {
 fn consecutive_messages_pipeline_after_the_terminator() {
     let mut p = ready(TlsPolicy::None, "250-mx\r\n250 PIPELINING\r\n");
     for _ in 0..2 {
-        p.enqueue(Command::Send(Transaction::new(env(&["b@example.org"]), &b"x\r\n"[..])));
+        p.enqueue(Command::Send(Transaction::new(
+            env(&["b@example.org"]),
+            &b"x\r\n"[..],
+        )));
     }
-    assert_eq!(p.take_wire(), "MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.org>\r\nDATA\r\n");
+    assert_eq!(
+        p.take_wire(),
+        "MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.org>\r\nDATA\r\n"
+    );
     p.server("250 ok\r\n250 ok\r\n354 go\r\n").unwrap();
     assert_eq!(
         p.take_wire(),
         "x\r\n.\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.org>\r\nDATA\r\n"
     );
-    p.server("250 queued\r\n250 ok\r\n250 ok\r\n354 go\r\n").unwrap();
+    p.server("250 queued\r\n250 ok\r\n250 ok\r\n354 go\r\n")
+        .unwrap();
     assert_eq!(p.take_wire(), "x\r\n.\r\n");
     p.server("250 queued\r\n").unwrap();
-    let sent = p.events.iter().filter(|e| matches!(e, Event::Sent { report, .. } if report.is_accepted())).count();
+    let sent = p
+        .events
+        .iter()
+        .filter(|e| matches!(e, Event::Sent { report, .. } if report.is_accepted()))
+        .count();
     assert_eq!(sent, 2);
 }
 
 #[test]
 fn without_pipelining_every_command_waits() {
     let mut p = ready(TlsPolicy::None, "250 mx\r\n");
-    p.enqueue(Command::Send(Transaction::new(env(&["b@example.org", "c@example.org"]), &b"x"[..])));
+    p.enqueue(Command::Send(Transaction::new(
+        env(&["b@example.org", "c@example.org"]),
+        &b"x"[..],
+    )));
     assert_eq!(p.take_wire(), "MAIL FROM:<a@example.org>\r\n");
     p.server("250 ok\r\n").unwrap();
     assert_eq!(p.take_wire(), "RCPT TO:<b@example.org>\r\n");
@@ -129,7 +146,9 @@ fn without_pipelining_every_command_waits() {
     p.server("550 no\r\n").unwrap();
     // No recipient: no DATA, the open transaction is reset.
     assert_eq!(p.take_wire(), "RSET\r\n");
-    let Some(Event::Sent { report, .. }) = p.events.last() else { panic!() };
+    let Some(Event::Sent { report, .. }) = p.events.last() else {
+        panic!()
+    };
     assert_eq!(report.stage, Stage::Recipients);
     p.server("250 reset\r\n").unwrap();
     p.enqueue(Command::Noop);
@@ -138,14 +157,22 @@ fn without_pipelining_every_command_waits() {
 
 #[test]
 fn bdat_chunks_when_chunking_is_offered() {
-    let mut p = ready(TlsPolicy::None, "250-mx\r\n250-PIPELINING\r\n250 CHUNKING\r\n");
-    p.enqueue(Command::Send(Transaction::new(env(&["b@example.org"]), &b"hello\nworld"[..])));
+    let mut p = ready(
+        TlsPolicy::None,
+        "250-mx\r\n250-PIPELINING\r\n250 CHUNKING\r\n",
+    );
+    p.enqueue(Command::Send(Transaction::new(
+        env(&["b@example.org"]),
+        &b"hello\nworld"[..],
+    )));
     assert_eq!(
         p.take_wire(),
         "MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.org>\r\nBDAT 14 LAST\r\nhello\r\nworld\r\n"
     );
     p.server("250 ok\r\n250 ok\r\n250 got it\r\n").unwrap();
-    let Some(Event::Sent { report, .. }) = p.events.last() else { panic!() };
+    let Some(Event::Sent { report, .. }) = p.events.last() else {
+        panic!()
+    };
     assert!(report.is_accepted());
 }
 
@@ -153,7 +180,8 @@ fn bdat_chunks_when_chunking_is_offered() {
 fn auth_plain_only_after_tls() {
     let mut p = Peer::new(TlsPolicy::Required);
     p.server("220 mx\r\n").unwrap();
-    p.server("250-mx\r\n250-AUTH PLAIN LOGIN\r\n250 STARTTLS\r\n").unwrap();
+    p.server("250-mx\r\n250-AUTH PLAIN LOGIN\r\n250 STARTTLS\r\n")
+        .unwrap();
     assert_eq!(p.take_wire(), "EHLO client.example\r\nSTARTTLS\r\n");
     p.server("220 go\r\n").unwrap();
     assert!(p.starttls);
@@ -162,10 +190,18 @@ fn auth_plain_only_after_tls() {
     assert_eq!(p.take_wire(), "EHLO client.example\r\n");
     p.server("250-mx\r\n250 AUTH PLAIN LOGIN\r\n").unwrap();
     assert!(p.smtp.is_secure());
-    p.enqueue(Command::Authenticate(Auth::new(Credentials::password("username", "password"))));
+    p.enqueue(Command::Authenticate(Auth::new(Credentials::password(
+        "username", "password",
+    ))));
     assert_eq!(p.take_wire(), "AUTH PLAIN AHVzZXJuYW1lAHBhc3N3b3Jk\r\n");
     p.server("235 ok\r\n").unwrap();
-    assert!(matches!(p.events.last(), Some(Event::Authenticated { mechanism: "PLAIN", .. })));
+    assert!(matches!(
+        p.events.last(),
+        Some(Event::Authenticated {
+            mechanism: "PLAIN",
+            ..
+        })
+    ));
 }
 
 #[test]

@@ -213,7 +213,7 @@ mod tests {
             let mut bearer = OAuthBearer::new(&credentials).unwrap().with_host(host, 993);
             assert_eq!(
                 bearer.initial_response().unwrap().unwrap(),
-                b"n,,\x01port=993\x01auth=Bearer tok\x01\x01"
+                b"n,a=u,\x01port=993\x01auth=Bearer tok\x01\x01"
             );
         }
     }
@@ -243,7 +243,7 @@ mod tests {
         let mut bearer = OAuthBearer::new(&credentials).unwrap();
         assert_eq!(
             bearer.respond(b"").unwrap(),
-            b"n,,\x01auth=Bearer tok\x01\x01"
+            b"n,a=u,\x01auth=Bearer tok\x01\x01"
         );
         assert_eq!(bearer.respond(b""), Err(SaslError::TooManySteps));
         assert_eq!(bearer.respond(RFC_ERROR).unwrap(), b"\x01");
