@@ -34,7 +34,9 @@ pub enum Error {
         mid_reply: bool,
     },
     /// Bytes were already buffered after the server accepted STARTTLS (response injection).
-    #[error("data received after the STARTTLS reply and before the TLS handshake (possible injection)")]
+    #[error(
+        "data received after the STARTTLS reply and before the TLS handshake (possible injection)"
+    )]
     StartTlsBufferNotEmpty,
     /// TLS is required but the server does not offer STARTTLS.
     #[error("TLS is required but the server does not offer STARTTLS")]

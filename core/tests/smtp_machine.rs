@@ -240,3 +240,23 @@ fn quit_closes() {
     p.server("221 bye\r\n").unwrap();
     assert!(p.closed);
 }
+
+#[test]
+fn large_recipient_lists_stay_within_the_pipeline_window() {
+    let mut p = ready(TlsPolicy::None, "250-mx\r\n250 PIPELINING\r\n");
+    let rcpts: Vec<String> = (0..150).map(|i| format!("r{i}@example.org")).collect();
+    let refs: Vec<&str> = rcpts.iter().map(String::as_str).collect();
+    p.enqueue(Command::Send(Transaction::new(env(&refs), &b"x\r\n"[..])));
+    let first = p.take_wire();
+    assert_eq!(first.matches("\r\n").count(), 100, "MAIL and 99 RCPT");
+    p.server("250 ok\r\n").unwrap();
+    assert_eq!(p.take_wire(), "RCPT TO:<r99@example.org>\r\n");
+    for _ in 0..99 {
+        p.server("250 ok\r\n").unwrap();
+    }
+    let rest = p.take_wire();
+    assert!(
+        rest.ends_with("RCPT TO:<r149@example.org>\r\nDATA\r\n"),
+        "{rest}"
+    );
+}

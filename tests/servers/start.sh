@@ -28,7 +28,8 @@ ALL_PORTS="$SMTP_PORT $SUBMISSION_PORT $SMTPS_PORT $IMAP_PORT $IMAPS_PORT $POP3_
 USERS="alice bob carol"       # password of each is "<user>-secret"
 MAIL_USER=${MAILKIT_MAIL_USER:-mail}  # system user owning all mailboxes
 DOMAINS="localhost, example.org, example.com"
-AUTH_MECHS="plain login cram-md5 digest-md5 scram-sha-1 scram-sha-256 apop ntlm"
+# Debian's Dovecot 2.3 has no built-in NTLM (only via winbind), so no "ntlm".
+AUTH_MECHS="plain login cram-md5 digest-md5 scram-sha-1 scram-sha-256 apop"
 
 log() { echo "mk-servers: $*"; }
 die() { echo "mk-servers: ERROR: $*"; exit 1; }
@@ -172,7 +173,7 @@ EOF
 openssl rand -hex 8 >"$S/ca/serial"
 CNF=$S/ca/openssl.cnf
 
-newkey() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null; chmod 600 "$1"; }
+newkey() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null; }
 # sign NAME CN EXTENSIONS STARTDATE ENDDATE  -> $C/NAME.pem, $C/NAME.key
 sign() {
   newkey "$C/$1.key"
@@ -195,7 +196,9 @@ sign expired    localhost         leaf_localhost 20200101000000Z 20210101000000Z
 newkey "$C/self-signed.key"
 openssl req -new -x509 -config "$CNF" -extensions leaf_self -key "$C/self-signed.key" \
   -subj "/CN=localhost" -days 365 -out "$C/self-signed.pem"
-chmod 644 "$C"/*.pem
+# Throwaway keys: readable so non-root test processes can use them too.
+chmod 644 "$C"/*.pem "$C"/*.key
+chmod 600 "$S/ca/ca.key"
 
 # --- 4. Dovecot -------------------------------------------------------------
 DV=$S/dovecot
@@ -305,7 +308,12 @@ service auth {
 }
 EOF
 
-dovecot -c "$DV/dovecot.conf" || { tail -n 30 "$S/logs/dovecot.log" 2>/dev/null; die "dovecot failed to start"; }
+# Daemons must not inherit our stdout/stderr (callers capture them and would
+# wait for EOF forever) nor the lock on fd 9.
+dovecot -c "$DV/dovecot.conf" </dev/null >>"$S/logs/dovecot-start.log" 2>&1 3>&- 9>&- || {
+  tail -n 30 "$S/logs/dovecot-start.log" "$S/logs/dovecot.log" 2>/dev/null
+  die "dovecot failed to start"
+}
 
 # --- 5. Postfix -------------------------------------------------------------
 PF=$S/postfix
@@ -409,7 +417,7 @@ scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
 EOF
 
-postfix -c "$PFC" start >>"$S/logs/postfix-start.log" 2>&1 || {
+postfix -c "$PFC" start </dev/null >>"$S/logs/postfix-start.log" 2>&1 3>&- 9>&- || {
   tail -n 30 "$S/logs/postfix-start.log" "$S/logs/postfix.log" 2>/dev/null
   die "postfix failed to start"
 }
@@ -428,6 +436,11 @@ done
 for sock in "$RUN/lmtp" "$RUN/auth-postfix"; do
   [ -S "$sock" ] || die "missing Dovecot socket $sock"
 done
+# Dovecot's auth process only starts on demand: make sure it actually works.
+doveadm -c "$DV/dovecot.conf" auth test alice alice-secret >/dev/null 2>&1 </dev/null 3>&- 9>&- || {
+  tail -n 30 "$S/logs/dovecot.log"
+  die "Dovecot authentication does not work"
+}
 
 # --- 7. environment ---------------------------------------------------------
 cat >"$S/env" <<EOF

@@ -14,8 +14,8 @@ mod oauthbearer;
 mod plain;
 mod xoauth2;
 
-pub use credentials::{Credentials, Secret};
 pub use cram_md5::CramMd5;
+pub use credentials::{Credentials, Secret};
 pub use login::Login;
 pub use oauthbearer::OAuthBearer;
 pub use plain::Plain;

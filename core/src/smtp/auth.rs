@@ -1,8 +1,8 @@
 //! One SMTP `AUTH` exchange (RFC 4954) over the SASL mechanisms, strongest first.
 
 use base64::Engine;
-use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use base64::engine::DecodePaddingMode;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use bytes::Bytes;
 
 use super::config::SmtpLimits;
@@ -48,7 +48,11 @@ impl std::fmt::Debug for AuthExchange {
 }
 
 impl AuthExchange {
-    pub(crate) fn new(handle: Handle, mechanisms: Vec<Box<dyn Mechanism>>, limits: SmtpLimits) -> Self {
+    pub(crate) fn new(
+        handle: Handle,
+        mechanisms: Vec<Box<dyn Mechanism>>,
+        limits: SmtpLimits,
+    ) -> Self {
         AuthExchange {
             handle,
             mechanisms,
@@ -59,7 +63,9 @@ impl AuthExchange {
     }
 
     fn name(&self) -> &'static str {
-        self.mechanisms.get(self.current).map_or("none", |m| m.name())
+        self.mechanisms
+            .get(self.current)
+            .map_or("none", |m| m.name())
     }
 
     fn sasl_error(&self, reason: String) -> Error {
@@ -122,7 +128,11 @@ impl AuthExchange {
         if self.rounds > self.limits.max_sasl_rounds {
             return Err((true, self.sasl_error("too many challenges".into())));
         }
-        let text = reply.lines.first().map(|l| l.trim_ascii()).unwrap_or_default();
+        let text = reply
+            .lines
+            .first()
+            .map(|l| l.trim_ascii())
+            .unwrap_or_default();
         if text.len() / 4 * 3 > self.limits.max_challenge_len {
             return Err((true, self.sasl_error("challenge too long".into())));
         }

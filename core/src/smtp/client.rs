@@ -10,7 +10,7 @@ use super::capabilities::Capabilities;
 use super::command::Command;
 use super::config::SmtpConfig;
 use super::encode;
-use super::event::{Event, Stage};
+use super::event::{Event, RecipientResult, Stage};
 use super::reply::{Reply, ReplyParser};
 use super::transaction::{ContentWriter, InFlight, Prepared, Transfer};
 use crate::error::{Error, UsageError};
@@ -47,7 +47,9 @@ enum Expect {
     Rcpt,
     Data,
     DataEnd,
-    Bdat { last: bool },
+    Bdat {
+        last: bool,
+    },
     /// An `RSET` the machine sent itself after a failed transaction.
     CleanupRset,
     /// NOOP, RSET, VRFY, EXPN from the application.
@@ -327,34 +329,70 @@ impl SmtpClient {
     }
 
     fn start_transaction(&mut self, prepared: Prepared) {
-        let pipelining = self.pipelining();
-        let mut tx = InFlight::new(prepared);
-        self.send(&tx.prepared.mail_line.clone());
-        self.expect(Expect::Mail);
-        tx.pending = 1;
-        if pipelining {
-            for line in tx.prepared.rcpt_lines.clone() {
-                self.send(&line);
-                self.expect(Expect::Rcpt);
-                tx.pending += 1;
-            }
-            match tx.prepared.transfer {
-                Transfer::Data => {
-                    self.send(&encode::simple("DATA"));
-                    self.expect(Expect::Data);
-                    tx.pending += 1;
-                }
-                Transfer::Bdat { .. } => self.begin_content(&tx, false),
-            }
-        }
-        self.txs.push_back(tx);
+        self.txs.push_back(InFlight::new(prepared));
+        self.advance_envelope();
     }
 
-    fn begin_content(&mut self, tx: &InFlight, lockstep: bool) {
+    /// Writes as much of the newest transaction's envelope as the server allows: everything up
+    /// to `DATA` within the pipeline window with PIPELINING, one command per reply without.
+    fn advance_envelope(&mut self) {
+        let pipelining = self.pipelining();
+        let window = if pipelining {
+            self.config.max_pipelined_commands.max(1)
+        } else {
+            1
+        };
+        loop {
+            let Some(tx) = self.txs.back_mut() else {
+                return;
+            };
+            if tx.failed.is_some() || tx.data_started {
+                return;
+            }
+            let total = tx.prepared.rcpt_lines.len();
+            let (line, expect) = if !tx.mail_sent {
+                tx.mail_sent = true;
+                (tx.prepared.mail_line.clone(), Expect::Mail)
+            } else if !pipelining && tx.mail.is_none() {
+                return;
+            } else if tx.rcpts_sent < total {
+                if tx.pending >= window {
+                    return;
+                }
+                let Some(line) = tx.prepared.rcpt_lines.get(tx.rcpts_sent).cloned() else {
+                    return;
+                };
+                tx.rcpts_sent += 1;
+                (line, Expect::Rcpt)
+            } else if !pipelining && tx.rcpts.len() < total {
+                return;
+            } else if let (false, Some(stage)) = (pipelining, tx.envelope_failure()) {
+                tx.failed = Some(stage);
+                return;
+            } else {
+                tx.data_started = true;
+                match tx.prepared.transfer {
+                    Transfer::Data => (encode::simple("DATA"), Expect::Data),
+                    Transfer::Bdat { .. } => {
+                        let handle = tx.prepared.handle;
+                        let body = tx.prepared.body.clone();
+                        let transfer = tx.prepared.transfer;
+                        self.begin_content(handle, body, transfer, !pipelining);
+                        return;
+                    }
+                }
+            };
+            tx.pending += 1;
+            self.send(&line);
+            self.expect(expect);
+        }
+    }
+
+    fn begin_content(&mut self, handle: Handle, body: Bytes, transfer: Transfer, lockstep: bool) {
         self.content = Some(ContentWriter::new(
-            tx.prepared.handle,
-            tx.prepared.body.clone(),
-            tx.prepared.transfer,
+            handle,
+            body,
+            transfer,
             self.config.chunk_size,
             lockstep,
         ));
@@ -551,9 +589,7 @@ impl SmtpClient {
         if refusal {
             self.fail(Error::StartTlsRefused(reply.to_string()))
         } else {
-            self.fail(Error::UnexpectedReply(format!(
-                "to STARTTLS: {reply}"
-            )))
+            self.fail(Error::UnexpectedReply(format!("to STARTTLS: {reply}")))
         }
     }
 
@@ -593,99 +629,71 @@ impl SmtpClient {
     }
 
     fn on_transaction_reply(&mut self, expect: Expect, reply: Reply) {
-        let pipelining = self.pipelining();
         let Some(tx) = self.txs.front_mut() else {
             return self.fail(Error::UnexpectedReply(reply.to_string()));
         };
         tx.pending = tx.pending.saturating_sub(1);
-        let mut follow_up: Option<Bytes> = None;
-        let mut start_content = false;
         match expect {
             Expect::Mail => {
-                let ok = reply.is_positive();
-                tx.mail = Some(reply);
-                if !ok {
+                if !reply.is_positive() {
                     tx.failed.get_or_insert(Stage::MailFrom);
-                } else if !pipelining {
-                    follow_up = tx.prepared.rcpt_lines.first().cloned();
                 }
+                tx.mail = Some(reply);
             }
             Expect::Rcpt => {
                 let idx = tx.rcpts.len();
                 let address = tx.prepared.rcpt_wire.get(idx).cloned().unwrap_or_default();
-                tx.rcpts.push(super::event::RecipientResult { address, reply });
-                if !pipelining && tx.failed.is_none() {
-                    if let Some(line) = tx.prepared.rcpt_lines.get(idx + 1) {
-                        follow_up = Some(line.clone());
-                    } else if let Some(stage) = tx.envelope_failure() {
-                        tx.failed = Some(stage);
-                    } else if tx.prepared.transfer == Transfer::Data {
-                        follow_up = Some(encode::simple("DATA"));
-                    } else {
-                        start_content = true;
-                    }
+                tx.rcpts.push(RecipientResult { address, reply });
+            }
+            Expect::Data if reply.code == 354 => {
+                if let Some(stage) = tx.envelope_failure() {
+                    // The server wants content although no recipient is valid: end it at
+                    // once, empty.
+                    tx.failed.get_or_insert(stage);
+                    tx.content_done = true;
+                    tx.pending += 1;
+                    self.send(b".\r\n");
+                    self.expect(Expect::DataEnd);
+                } else {
+                    let (handle, body, transfer) = (
+                        tx.prepared.handle,
+                        tx.prepared.body.clone(),
+                        tx.prepared.transfer,
+                    );
+                    let lockstep = !self.pipelining();
+                    self.begin_content(handle, body, transfer, lockstep);
                 }
             }
             Expect::Data => {
-                if reply.code == 354 {
-                    if let Some(stage) = tx.envelope_failure() {
-                        // The server wants content although no recipient is valid: end it
-                        // at once, empty.
-                        tx.failed.get_or_insert(stage);
-                        follow_up = Some(Bytes::from_static(b".\r\n"));
-                        tx.content_done = true;
-                    } else {
-                        start_content = true;
-                    }
-                } else {
-                    let stage = tx.envelope_failure().unwrap_or(Stage::Data);
-                    tx.failed.get_or_insert(stage);
-                    tx.last = Some(reply);
-                }
+                let stage = tx.envelope_failure().unwrap_or(Stage::Data);
+                tx.failed.get_or_insert(stage);
+                tx.last = Some(reply);
             }
             Expect::DataEnd | Expect::Bdat { .. } => {
                 let last = matches!(expect, Expect::DataEnd | Expect::Bdat { last: true });
                 if !reply.is_positive() {
                     if tx.failed.is_none() {
-                        let stage = match tx.envelope_failure() {
-                            Some(s) => s,
-                            None if last || expect == Expect::DataEnd => Stage::Content,
+                        tx.failed = Some(match tx.envelope_failure() {
+                            Some(stage) => stage,
+                            None if last => Stage::Content,
                             None => Stage::Data,
-                        };
-                        tx.failed = Some(stage);
+                        });
                     }
+                    let handle = tx.prepared.handle;
                     tx.last.get_or_insert(reply);
-                    if self.content.as_ref().is_some_and(|c| c.handle == tx.prepared.handle) {
+                    if self.content.as_ref().is_some_and(|c| c.handle == handle) {
                         self.content = None;
                         self.content_go = false;
                     }
-                } else if last || tx.failed.is_none() {
-                    if last {
-                        tx.last = Some(reply);
-                    }
-                    if !last {
-                        self.content_go = true;
-                    }
+                } else if last {
+                    tx.last = Some(reply);
+                } else if tx.failed.is_none() {
+                    self.content_go = true;
                 }
             }
             _ => {}
         }
-        if let Some(line) = follow_up {
-            let e = match &line[..] {
-                b".\r\n" => Expect::DataEnd,
-                b"DATA\r\n" => Expect::Data,
-                _ => Expect::Rcpt,
-            };
-            tx.pending += 1;
-            self.send(&line);
-            self.expect(e);
-        }
-        if start_content {
-            if let Some(tx) = self.txs.pop_front() {
-                self.begin_content(&tx, !pipelining);
-                self.txs.push_front(tx);
-            }
-        }
+        self.advance_envelope();
         self.finish_transaction_if_done();
     }
 
@@ -705,8 +713,14 @@ impl SmtpClient {
         let needs_rset = tx.failed.is_some()
             && tx.mail_accepted()
             && (!tx.content_done || tx.prepared.transfer != Transfer::Data);
-        let Some(tx) = self.txs.pop_front() else { return };
-        if self.content.as_ref().is_some_and(|c| c.handle == tx.prepared.handle) {
+        let Some(tx) = self.txs.pop_front() else {
+            return;
+        };
+        if self
+            .content
+            .as_ref()
+            .is_some_and(|c| c.handle == tx.prepared.handle)
+        {
             self.content = None;
         }
         let (handle, report) = tx.into_report();

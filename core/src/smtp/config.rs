@@ -19,6 +19,9 @@ pub struct SmtpConfig {
     pub chunk_size: usize,
     /// Pipeline commands (RFC 2920) when the server offers PIPELINING.
     pub pipelining: bool,
+    /// Most replies outstanding within one pipelined envelope: a message with more recipients
+    /// writes the rest as replies come back, so neither side's socket buffer can fill up.
+    pub max_pipelined_commands: usize,
     /// Limits on what the server may send.
     pub limits: SmtpLimits,
     /// How long to wait for each reply (RFC 5321 §4.5.3.2).
@@ -34,6 +37,7 @@ impl SmtpConfig {
             prefer_chunking: true,
             chunk_size: 64 * 1024,
             pipelining: true,
+            max_pipelined_commands: 100,
             limits: SmtpLimits::default(),
             timeouts: SmtpTimeouts::default(),
         }

@@ -128,6 +128,12 @@ pub(crate) struct InFlight {
     pub(crate) content_done: bool,
     /// Replies still expected for this transaction.
     pub(crate) pending: usize,
+    /// `MAIL FROM` is written.
+    pub(crate) mail_sent: bool,
+    /// How many `RCPT TO` are written.
+    pub(crate) rcpts_sent: usize,
+    /// `DATA` is written, or the `BDAT` content has begun.
+    pub(crate) data_started: bool,
 }
 
 impl InFlight {
@@ -140,6 +146,9 @@ impl InFlight {
             failed: None,
             content_done: false,
             pending: 0,
+            mail_sent: false,
+            rcpts_sent: 0,
+            data_started: false,
         }
     }
 
@@ -155,7 +164,8 @@ impl InFlight {
     pub(crate) fn envelope_failure(&self) -> Option<Stage> {
         if !self.mail_accepted() {
             Some(Stage::MailFrom)
-        } else if self.rcpts.len() == self.prepared.rcpt_lines.len() && !self.any_recipient_accepted()
+        } else if self.rcpts.len() == self.prepared.rcpt_lines.len()
+            && !self.any_recipient_accepted()
         {
             Some(Stage::Recipients)
         } else {
@@ -228,7 +238,10 @@ impl ContentWriter {
 
     /// Appends the next piece of content to `out`.
     pub(crate) fn next_piece(&mut self, out: &mut BytesMut) -> Piece {
-        let end = self.pos.saturating_add(self.chunk_size).min(self.body.len());
+        let end = self
+            .pos
+            .saturating_add(self.chunk_size)
+            .min(self.body.len());
         let slice = self.body.slice(self.pos..end);
         self.pos = end;
         let last = self.pos >= self.body.len();

@@ -552,7 +552,10 @@ mod tests {
     #[test]
     fn text_is_taken_verbatim_after_one_space() {
         assert_eq!(parse("S:  two  spaces "), [server(b" two  spaces \r\n")]);
-        assert_eq!(parse("S: # not a comment"), [server(b"# not a comment\r\n")]);
+        assert_eq!(
+            parse("S: # not a comment"),
+            [server(b"# not a comment\r\n")]
+        );
         assert_eq!(parse("C: caf\u{e9}"), [client("caf\u{e9}\r\n".as_bytes())]);
     }
 
@@ -583,28 +586,44 @@ mod tests {
                 reason: "unknown escape; use `\\\\`, `\\r`, `\\n`, `\\t` or `\\xHH`"
             }
         );
-        assert!(err.to_string().starts_with("transcript line 3: invalid escape at column 8"));
+        assert!(
+            err.to_string()
+                .starts_with("transcript line 3: invalid escape at column 8")
+        );
 
         let cases: &[(&str, fn(&TranscriptErrorKind) -> bool)] = &[
-            ("S: end\\", |k| matches!(k, TranscriptErrorKind::InvalidEscape { .. })),
-            ("S: \\x4", |k| matches!(k, TranscriptErrorKind::InvalidEscape { .. })),
-            ("S: \\xzz", |k| matches!(k, TranscriptErrorKind::InvalidEscape { .. })),
+            ("S: end\\", |k| {
+                matches!(k, TranscriptErrorKind::InvalidEscape { .. })
+            }),
+            ("S: \\x4", |k| {
+                matches!(k, TranscriptErrorKind::InvalidEscape { .. })
+            }),
+            ("S: \\xzz", |k| {
+                matches!(k, TranscriptErrorKind::InvalidEscape { .. })
+            }),
             ("S:x", |k| *k == TranscriptErrorKind::MissingSpace("S:")),
             ("C|x", |k| *k == TranscriptErrorKind::MissingSpace("C|")),
             ("T+", |k| matches!(k, TranscriptErrorKind::InvalidWait(_))),
             ("T+5", |k| matches!(k, TranscriptErrorKind::InvalidWait(_))),
             ("T+5h", |k| matches!(k, TranscriptErrorKind::InvalidWait(_))),
-            ("T+-5s", |k| matches!(k, TranscriptErrorKind::InvalidWait(_))),
-            (
-                "T+999999999999999999999999999999999999999999m",
-                |k| matches!(k, TranscriptErrorKind::InvalidWait(_)),
-            ),
+            ("T+-5s", |k| {
+                matches!(k, TranscriptErrorKind::InvalidWait(_))
+            }),
+            ("T+999999999999999999999999999999999999999999m", |k| {
+                matches!(k, TranscriptErrorKind::InvalidWait(_))
+            }),
             ("T+307445734561825861m", |k| {
                 matches!(k, TranscriptErrorKind::InvalidWait(_))
             }),
-            ("* STARTTLS", |k| matches!(k, TranscriptErrorKind::UnknownLine(_))),
-            ("s: lower", |k| matches!(k, TranscriptErrorKind::UnknownLine(_))),
-            ("220 no prefix", |k| matches!(k, TranscriptErrorKind::UnknownLine(_))),
+            ("* STARTTLS", |k| {
+                matches!(k, TranscriptErrorKind::UnknownLine(_))
+            }),
+            ("s: lower", |k| {
+                matches!(k, TranscriptErrorKind::UnknownLine(_))
+            }),
+            ("220 no prefix", |k| {
+                matches!(k, TranscriptErrorKind::UnknownLine(_))
+            }),
         ];
         for (text, check) in cases {
             let err = Transcript::parse(text).unwrap_err();
@@ -687,7 +706,9 @@ mod tests {
     struct AnyTranscript(Transcript);
 
     fn any_bytes(g: &mut Gen) -> Bytes {
-        let pool: &[u8] = &[b'a', b' ', b'\\', b'\r', b'\n', b'\t', 0, 0xff, b'x', b'#', b':'];
+        let pool: &[u8] = &[
+            b'a', b' ', b'\\', b'\r', b'\n', b'\t', 0, 0xff, b'x', b'#', b':',
+        ];
         let len = usize::arbitrary(g) % 12;
         let mut bytes: Vec<u8> = (0..len)
             .map(|_| {
@@ -711,7 +732,10 @@ mod tests {
                 .map(|_| match u8::arbitrary(g) % 6 {
                     0 | 1 => Line::Server(any_bytes(g)),
                     2 | 3 => Line::Client(any_bytes(g)),
-                    4 => Line::Wait(Duration::new(u64::arbitrary(g), u32::arbitrary(g) % 1_000_000_000)),
+                    4 => Line::Wait(Duration::new(
+                        u64::arbitrary(g),
+                        u32::arbitrary(g) % 1_000_000_000,
+                    )),
                     _ => {
                         if bool::arbitrary(g) {
                             Line::Tls

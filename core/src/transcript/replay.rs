@@ -278,12 +278,13 @@ impl<'t> Replay<'t> {
                     continue;
                 }
                 Line::Wait(duration) => {
-                    driver.now = driver
-                        .now
-                        .checked_add(*duration)
-                        .ok_or(ReplayError::TimeOverflow {
-                            line: driver.number(index),
-                        })?;
+                    driver.now =
+                        driver
+                            .now
+                            .checked_add(*duration)
+                            .ok_or(ReplayError::TimeOverflow {
+                                line: driver.number(index),
+                            })?;
                     driver.processed(index);
                     driver.machine.handle_timeout(driver.now);
                     driver.drain()?;
@@ -665,7 +666,8 @@ impl<M: Machine, F: FnMut(&mut M, &M::Event)> Driver<'_, '_, M, F> {
                     self.events.push(event);
                 }
                 Ok(Output::StartTls) => {
-                    if self.tls_requested || !matches!(self.lines.get(self.pending), Some(Line::Tls))
+                    if self.tls_requested
+                        || !matches!(self.lines.get(self.pending), Some(Line::Tls))
                     {
                         return Err(ReplayError::UnexpectedStartTls {
                             after_line: self.after_line(),
@@ -1126,7 +1128,10 @@ mod tests {
 
         // Too early: no timeout, so the NOOP is missing.
         let err = replay("S: TIMER 30\nT+29s\nC: NOOP").unwrap_err();
-        assert!(matches!(err, ReplayError::MissingClientBytes { line: 3, .. }), "{err}");
+        assert!(
+            matches!(err, ReplayError::MissingClientBytes { line: 3, .. }),
+            "{err}"
+        );
     }
 
     #[test]
@@ -1222,7 +1227,13 @@ mod tests {
         let err = Replay::new(&t, start())
             .run(&mut Chatty, |_, _| {})
             .unwrap_err();
-        assert!(matches!(err, ReplayError::TooManyOutputs { after_line: None, .. }));
+        assert!(matches!(
+            err,
+            ReplayError::TooManyOutputs {
+                after_line: None,
+                ..
+            }
+        ));
     }
 
     #[test]

@@ -11,7 +11,7 @@ mod timeout;
 #[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
 pub(crate) use async_driver::AsyncDriver;
 #[cfg(feature = "blocking")]
-pub(crate) use blocking_driver::BlockingDriver;
+pub(crate) use blocking_driver::{BlockingDriver, handshake_error};
 #[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
 pub(crate) use timeout::timeout;
 

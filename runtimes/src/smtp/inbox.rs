@@ -12,6 +12,17 @@ use crate::error::Error;
 /// A progress callback: message bytes handed to the socket so far, and in all.
 pub(crate) type ProgressFn = Box<dyn FnMut(u64, u64) + Send>;
 
+/// What an event was, for the driver loop's stop condition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Accepted {
+    /// The session became ready.
+    Ready,
+    /// The answer to this command arrived.
+    Answer(Handle),
+    /// Progress or an event without a command.
+    Other,
+}
+
 /// Events by command handle, the session state from `Ready`, and the progress callback.
 #[derive(Default)]
 pub(crate) struct Inbox {
@@ -21,28 +32,28 @@ pub(crate) struct Inbox {
 }
 
 impl Inbox {
-    /// Files one event; returns whether it answered `handle`.
-    pub(crate) fn accept(&mut self, event: Event, waiting_for: Option<Handle>) -> bool {
+    /// Files one event and says what it was.
+    pub(crate) fn accept(&mut self, event: Event) -> Accepted {
         match event {
             Event::Progress { sent, total, .. } => {
                 if let Some(progress) = &mut self.progress {
                     progress(sent, total);
                 }
-                false
+                Accepted::Other
             }
             Event::Ready {
                 capabilities,
                 secure,
             } => {
                 self.ready = Some((capabilities, secure));
-                waiting_for.is_none()
+                Accepted::Ready
             }
             other => match handle_of(&other) {
                 Some(handle) => {
                     self.answers.insert(handle, other);
-                    waiting_for == Some(handle)
+                    Accepted::Answer(handle)
                 }
-                None => false,
+                None => Accepted::Other,
             },
         }
     }
@@ -86,7 +97,6 @@ fn handle_of(event: &Event) -> Option<Handle> {
         Event::Authenticated { handle, .. }
         | Event::AuthenticationFailed { handle, .. }
         | Event::Sent { handle, .. }
-        | Event::Progress { handle, .. }
         | Event::Reply { handle, .. }
         | Event::Refused { handle, .. }
         | Event::Closed { handle, .. } => Some(*handle),

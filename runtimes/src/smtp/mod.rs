@@ -8,7 +8,7 @@
 
 #[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
 mod async_client;
-mod inbox;
+pub(crate) mod inbox;
 
 #[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
 pub use async_client::AsyncSmtpClient;

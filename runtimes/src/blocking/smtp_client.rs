@@ -1,0 +1,264 @@
+//! The blocking SMTP client.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Instant;
+
+use bytes::Bytes;
+use mail_kit_core::sasl::Credentials;
+use mail_kit_core::smtp::{
+    Auth, Capabilities, Command, Envelope, Event, Reply, SendReport, SmtpClient as SmtpMachine,
+    Transaction,
+};
+use mail_kit_core::{Handle, Machine, TlsPolicy, WireObserver};
+
+use super::connect::connect_tcp;
+use super::tls::{RustlsConnector, TlsConnector};
+use crate::driver::BlockingDriver;
+use crate::error::Error;
+use crate::options::{SmtpOptions, TlsMode};
+use crate::smtp::Inbox;
+use crate::smtp::inbox::{Accepted, auth_outcome, quit_outcome, reply_outcome, send_outcome};
+
+/// A blocking SMTP session, ready for commands.
+///
+/// Each method enqueues one command in the sans-IO machine and drives the socket until that
+/// command is answered. Server refusals come back as typed errors; after a fatal error
+/// (protocol violation, I/O error, timeout) every later call returns [`Error::Closed`].
+///
+/// ```no_run
+/// use mail_kit::blocking::SmtpClient;
+/// use mail_kit::smtp::{Address, Envelope};
+/// use mail_kit::{Credentials, SmtpOptions};
+///
+/// let options = SmtpOptions::from_url("smtps://mail.example.org")?;
+/// let mut client = SmtpClient::connect(&options)?;
+/// client.authenticate(Credentials::password("alice", "secret"))?;
+/// let envelope = Envelope::new(
+///     Some(Address::new("alice@example.org")?),
+///     [Address::new("bob@example.org")?],
+/// );
+/// client.send_raw(&envelope, "Subject: Hi\r\n\r\nHello Bob\r\n")?;
+/// client.quit()?;
+/// # Ok::<(), mail_kit::Error>(())
+/// ```
+pub struct SmtpClient {
+    driver: BlockingDriver<SmtpMachine>,
+    inbox: Inbox,
+    capabilities: Capabilities,
+    secure: bool,
+}
+
+impl SmtpClient {
+    /// Connects as `options` say (TCP with the connect timeout, implicit TLS for
+    /// [`TlsMode::Implicit`]), then reads the greeting, says EHLO and upgrades with STARTTLS
+    /// as the TLS mode asks. Returns once the session is ready for commands.
+    pub fn connect(options: &SmtpOptions) -> Result<Self, Error> {
+        if options.get_tls_mode() != TlsMode::None {
+            // Fail early (before connecting) on unusable TLS settings.
+            options.get_tls_settings().client_config()?;
+        }
+        let connector = Arc::new(RustlsConnector::new(options.get_tls_settings().clone()));
+        Self::connect_with(connector, options)
+    }
+
+    /// Like [`SmtpClient::connect`], with another TLS implementation.
+    pub fn connect_with(
+        connector: Arc<dyn TlsConnector>,
+        options: &SmtpOptions,
+    ) -> Result<Self, Error> {
+        let (host, port) = (options.host(), options.get_port());
+        let socket = connect_tcp(host, port, options.get_connect_timeout())?;
+        let local_ip = socket.local_addr().ok().map(|a| a.ip());
+        let config = options.smtp_config(local_ip);
+        let after = options.get_connect_timeout();
+        let (tls, tls_info) = if config.tls == TlsPolicy::Implicit {
+            socket.set_read_timeout(Some(after))?;
+            socket.set_write_timeout(Some(after))?;
+            let (tls, info) = connector
+                .connect(host, socket.try_clone()?)
+                .map_err(|err| crate::driver::handshake_error(err, after))?;
+            (Some(tls), Some(info))
+        } else {
+            (None, None)
+        };
+        let mut machine = SmtpMachine::new(config);
+        let now = Instant::now();
+        if let Some(info) = tls_info {
+            machine.handle_tls_established(now, info);
+        }
+        // Starts the greeting timer from now.
+        machine.handle_timeout(now);
+        let driver = BlockingDriver::new(
+            socket,
+            tls,
+            connector,
+            machine,
+            host.to_owned(),
+            after,
+            options.make_observer(),
+        )?;
+        let mut client = SmtpClient {
+            driver,
+            inbox: Inbox::default(),
+            capabilities: Capabilities::default(),
+            secure: false,
+        };
+        let inbox = &mut client.inbox;
+        client
+            .driver
+            .run(&mut |event| inbox.accept(event) == Accepted::Ready)?;
+        let (capabilities, secure) = client.inbox.take_ready().ok_or(Error::Closed)?;
+        client.capabilities = capabilities;
+        client.secure = secure;
+        Ok(client)
+    }
+
+    /// What the server offers (learned after TLS when TLS is used).
+    pub fn capabilities(&self) -> &Capabilities {
+        self.driver
+            .machine()
+            .capabilities()
+            .unwrap_or(&self.capabilities)
+    }
+
+    /// Whether the connection is encrypted (implicit TLS or STARTTLS).
+    pub fn is_secure(&self) -> bool {
+        self.secure || self.driver.machine().is_secure()
+    }
+
+    /// Authenticates with the strongest mechanism both sides support, and returns its name.
+    /// Mechanisms that reveal the password are never used without TLS.
+    pub fn authenticate(&mut self, credentials: Credentials) -> Result<&'static str, Error> {
+        self.authenticate_with(Auth::new(credentials))
+    }
+
+    /// Authenticates as `auth` says (a forced mechanism, plaintext allowed...).
+    pub fn authenticate_with(&mut self, auth: Auth) -> Result<&'static str, Error> {
+        let event = self.execute(Command::Authenticate(auth))?;
+        auth_outcome(event)
+    }
+
+    /// Sends one message. `Ok` when at least one recipient accepted it (the report lists the
+    /// refused ones); [`Error::NotAccepted`] when none did or the server refused `MAIL`,
+    /// `DATA` or the content.
+    pub fn send_raw(
+        &mut self,
+        envelope: &Envelope,
+        message: impl Into<Bytes>,
+    ) -> Result<SendReport, Error> {
+        self.send(Transaction::new(envelope.clone(), message))
+    }
+
+    /// Sends one transaction (see [`SmtpClient::send_raw`]).
+    pub fn send(&mut self, transaction: Transaction) -> Result<SendReport, Error> {
+        let event = self.execute(Command::Send(transaction))?;
+        send_outcome(event)
+    }
+
+    /// Sends several messages, enqueued all at once so the machine pipelines them when the
+    /// server allows. One result per transaction, in order; the outer `Err` is a fatal error
+    /// that ended the session.
+    pub fn send_many(
+        &mut self,
+        transactions: Vec<Transaction>,
+    ) -> Result<Vec<Result<SendReport, Error>>, Error> {
+        if self.driver.is_closed() {
+            return Err(Error::Closed);
+        }
+        let mut slots: Vec<Result<Handle, Error>> = Vec::with_capacity(transactions.len());
+        for transaction in transactions {
+            let handle = self.driver.machine_mut().enqueue(Command::Send(transaction));
+            slots.push(handle.map_err(Error::from));
+        }
+        self.driver.machine_mut().handle_timeout(Instant::now());
+        let handles: Vec<Handle> = slots.iter().filter_map(|s| s.as_ref().ok().copied()).collect();
+        let inbox = &mut self.inbox;
+        let mut missing = handles.iter().filter(|h| !inbox.has(**h)).count();
+        if missing > 0 {
+            self.driver.run(&mut |event| {
+                if let Accepted::Answer(handle) = inbox.accept(event)
+                    && handles.contains(&handle)
+                {
+                    missing -= 1;
+                }
+                missing == 0
+            })?;
+        }
+        Ok(slots
+            .into_iter()
+            .map(|slot| slot.and_then(|h| self.inbox.take(h)).and_then(send_outcome))
+            .collect())
+    }
+
+    /// `NOOP`: keeps the session alive; returns the server's reply.
+    pub fn noop(&mut self) -> Result<Reply, Error> {
+        let event = self.execute(Command::Noop)?;
+        reply_outcome(event)
+    }
+
+    /// `RSET`: aborts the current transaction.
+    pub fn rset(&mut self) -> Result<Reply, Error> {
+        let event = self.execute(Command::Rset)?;
+        reply_outcome(event)
+    }
+
+    /// `VRFY`: asks the server whether it knows a user or mailbox.
+    pub fn vrfy(&mut self, who: &str) -> Result<Reply, Error> {
+        let event = self.execute(Command::Vrfy(who.to_owned()))?;
+        reply_outcome(event)
+    }
+
+    /// `EXPN`: asks the server to expand a mailing list.
+    pub fn expn(&mut self, list: &str) -> Result<Reply, Error> {
+        let event = self.execute(Command::Expn(list.to_owned()))?;
+        reply_outcome(event)
+    }
+
+    /// `QUIT`, then closes the connection. Returns the server's goodbye, if it sent one.
+    pub fn quit(mut self) -> Result<Option<Reply>, Error> {
+        let event = self.execute(Command::Quit)?;
+        quit_outcome(event)
+    }
+
+    /// Shows every byte written and read from now on to `observer` (a protocol logger).
+    /// To see the greeting too, use [`SmtpOptions::wire_observer`] instead.
+    pub fn set_observer(&mut self, observer: Box<dyn WireObserver>) {
+        self.driver.set_observer(Some(observer));
+    }
+
+    /// Calls `progress(sent, total)` as message bytes are handed to the socket during
+    /// [`send`](SmtpClient::send) and friends (for a progress bar).
+    pub fn on_progress(&mut self, progress: impl FnMut(u64, u64) + Send + 'static) {
+        self.inbox.set_progress(Some(Box::new(progress)));
+    }
+
+    /// Whether the connection is closed (after `QUIT` or a fatal error).
+    pub fn is_closed(&self) -> bool {
+        self.driver.is_closed()
+    }
+
+    /// Enqueues one command and drives until it is answered.
+    fn execute(&mut self, command: Command) -> Result<Event, Error> {
+        if self.driver.is_closed() {
+            return Err(Error::Closed);
+        }
+        let handle = self.driver.machine_mut().enqueue(command)?;
+        self.driver.machine_mut().handle_timeout(Instant::now());
+        let inbox = &mut self.inbox;
+        if !inbox.has(handle) {
+            self.driver
+                .run(&mut |event| inbox.accept(event) == Accepted::Answer(handle))?;
+        }
+        self.inbox.take(handle)
+    }
+}
+
+impl fmt::Debug for SmtpClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SmtpClient")
+            .field("secure", &self.is_secure())
+            .field("closed", &self.is_closed())
+            .finish_non_exhaustive()
+    }
+}
