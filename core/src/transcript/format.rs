@@ -1,43 +1,4 @@
-//! The transcript text format: one line of text per wire line.
-//!
-//! | line | meaning |
-//! |---|---|
-//! | `S: text` | the server sent the bytes of `text`, then CRLF |
-//! | `C: text` | the client sent the bytes of `text`, then CRLF |
-//! | `S\| text` / `C\| text` | the same bytes **without** a CRLF (a partial line, or data without a line end) |
-//! | `T+<n>ms`, `T+<n>s`, `T+<n>m` | `n` milliseconds / seconds / minutes pass (`T+<n>us` and `T+<n>ns` too) |
-//! | `* TLS` | the TLS handshake asked for with `Output::StartTls` completes here |
-//! | `* EOF` | the server closes the connection |
-//! | blank, or starting with `#` | a comment |
-//!
-//! Inside `text`, a backslash starts an escape: `\\`, `\r`, `\n`, `\t` or `\xHH` (two hex
-//! digits, either case). Every other character stands for its own UTF-8 bytes. When writing,
-//! every byte outside printable ASCII (`0x20..=0x7e`) and every backslash is escaped, byte by
-//! byte, and so is a trailing space (as `\x20`), so that a transcript survives editors that strip
-//! trailing whitespace. The `S: ` / `C: ` prefix is followed by exactly one space, which is not
-//! part of the text; an empty line is written `S:` or `C:`. Leading whitespace before the prefix
-//! is ignored, so transcripts can be indented inside Rust string literals.
-//!
-//! ```
-//! use mail_kit_core::transcript::{Line, Transcript};
-//!
-//! let t = Transcript::parse(
-//!     "# the greeting
-//!      S: 220 mx.example.org ESMTP
-//!      C: EHLO client.example
-//!      S: 250-mx.example.org
-//!      S: 250 PIPELINING\\x20
-//!      T+30s
-//!      S| partial\\xff",
-//! )
-//! .unwrap();
-//! assert_eq!(t.lines[0], Line::Server("220 mx.example.org ESMTP\r\n".into()));
-//! assert_eq!(t.lines[3], Line::Server("250 PIPELINING \r\n".into()));
-//! assert_eq!(t.lines[4], Line::Wait(std::time::Duration::from_secs(30)));
-//! assert_eq!(t.lines[5], Line::Server(b"partial\xff"[..].to_vec().into()));
-//! // The canonical text parses back to the same transcript.
-//! assert_eq!(Transcript::parse(&t.to_string()).unwrap(), t);
-//! ```
+//! The transcript text format ([`Transcript`], [`Line`]) and its parser and writer.
 
 use std::fmt::{self, Write as _};
 use std::str::FromStr;
@@ -122,6 +83,51 @@ fn write_wait(f: &mut fmt::Formatter<'_>, duration: Duration) -> fmt::Result {
 /// Build one by parsing text ([`Transcript::parse`]) or with the builder methods; its
 /// [`Display`](fmt::Display) writes the canonical text, which parses back to an equal transcript.
 ///
+/// # Format
+///
+/// One line of text per wire line:
+///
+/// | line | meaning |
+/// |---|---|
+/// | `S: text` | the server sent the bytes of `text`, then CRLF |
+/// | `C: text` | the client sent the bytes of `text`, then CRLF |
+/// | `S\| text` / `C\| text` | the same bytes **without** a CRLF (a partial line, or data without a line end) |
+/// | `T+<n>ms`, `T+<n>s`, `T+<n>m` | `n` milliseconds / seconds / minutes pass (`T+<n>us` and `T+<n>ns` too) |
+/// | `* TLS` | the TLS handshake asked for with `Output::StartTls` completes here |
+/// | `* EOF` | the server closes the connection |
+/// | blank, or starting with `#` | a comment |
+///
+/// Inside `text`, a backslash starts an escape: `\\`, `\r`, `\n`, `\t` or `\xHH` (two hex
+/// digits, either case). Every other character stands for its own UTF-8 bytes. When writing,
+/// every byte outside printable ASCII (`0x20..=0x7e`) and every backslash is escaped, byte by
+/// byte, and so is a trailing space (as `\x20`), so that a transcript survives editors that strip
+/// trailing whitespace. The `S: ` / `C: ` prefix is followed by exactly one space, which is not
+/// part of the text; an empty line is written `S:` or `C:`. Leading whitespace before the prefix
+/// is ignored, so transcripts can be indented inside Rust string literals.
+///
+/// ```
+/// use mail_kit_core::transcript::{Line, Transcript};
+///
+/// let t = Transcript::parse(
+///     "# the greeting
+///      S: 220 mx.example.org ESMTP
+///      C: EHLO client.example
+///      S: 250-mx.example.org
+///      S: 250 PIPELINING\\x20
+///      T+30s
+///      S| partial\\xff",
+/// )
+/// .unwrap();
+/// assert_eq!(t.lines[0], Line::Server("220 mx.example.org ESMTP\r\n".into()));
+/// assert_eq!(t.lines[3], Line::Server("250 PIPELINING \r\n".into()));
+/// assert_eq!(t.lines[4], Line::Wait(std::time::Duration::from_secs(30)));
+/// assert_eq!(t.lines[5], Line::Server(b"partial\xff"[..].to_vec().into()));
+/// // The canonical text parses back to the same transcript.
+/// assert_eq!(Transcript::parse(&t.to_string()).unwrap(), t);
+/// ```
+///
+/// # Builders
+///
 /// ```
 /// use std::time::Duration;
 /// use mail_kit_core::transcript::Transcript;
@@ -155,7 +161,7 @@ impl Transcript {
         Self::default()
     }
 
-    /// Parses transcript text (see the [module documentation](self) for the format).
+    /// Parses transcript text (see [`Transcript`] for the format).
     ///
     /// ```
     /// use mail_kit_core::transcript::Transcript;
@@ -467,7 +473,7 @@ fn hex_value(digit: u8) -> Option<u8> {
     }
 }
 
-/// Escapes bytes the way transcript text does (see the [module documentation](self)).
+/// Escapes bytes the way transcript text does (see [`Transcript`] for the format).
 ///
 /// ```
 /// use mail_kit_core::transcript::escape;
@@ -591,7 +597,8 @@ mod tests {
                 .starts_with("transcript line 3: invalid escape at column 8")
         );
 
-        let cases: &[(&str, fn(&TranscriptErrorKind) -> bool)] = &[
+        type Check = fn(&TranscriptErrorKind) -> bool;
+        let cases: &[(&str, Check)] = &[
             ("S: end\\", |k| {
                 matches!(k, TranscriptErrorKind::InvalidEscape { .. })
             }),

@@ -33,10 +33,12 @@
 mod format;
 mod logger;
 mod replay;
+mod replay_error;
 
 pub use format::{Line, Transcript, TranscriptError, TranscriptErrorKind, escape};
 pub use logger::{Redactor, SmtpRedactor, TranscriptLogger};
-pub use replay::{Replay, ReplayError, ReplayOutcome, check_split_invariance};
+pub use replay::{Replay, ReplayOutcome};
+pub use replay_error::ReplayError;
 
 #[cfg(test)]
 mod test_machine;

@@ -1,44 +1,11 @@
-//! The replay harness: drive a [`Machine`] with a transcript and check its client bytes.
-//!
-//! # Semantics
-//!
-//! [`Replay::run`] first drains the machine (the drain rule: [`Machine::poll_output`] until
-//! [`Output::Idle`]), then walks the transcript in order:
-//!
-//! * a run of consecutive `S:`/`S|` lines is fed as **one** byte run, in chunks (by default one
-//!   chunk per run; see [`Replay::with_splits`], [`Replay::with_chunk_size`],
-//!   [`Replay::with_split_fn`]), draining after every chunk;
-//! * `T+<n>` advances `now` (which starts at the caller's `start`) and calls
-//!   [`Machine::handle_timeout`] with the new `now`, whatever deadline the machine asked for;
-//! * `* TLS` requires that the machine asked for [`Output::StartTls`] since the last `* TLS`, and
-//!   calls [`Machine::handle_tls_established`] with the [`TlsInfo`] of [`Replay::with_tls_info`];
-//! * `* EOF` calls [`Machine::handle_eof`];
-//! * a `C:`/`C|` line requires that the machine has sent those bytes by now.
-//!
-//! Every [`Output::Transmit`] is compared with the concatenated client bytes of the transcript,
-//! as one byte stream: how the machine batches its writes does not matter, and a machine may
-//! send client bytes *early* (before the server lines that precede them in the transcript were
-//! fed, i.e. pipelining) as long as they come in order. [`Replay::strict_order`] forbids that:
-//! then the client bytes of a `C:` line may only appear once every server line, wait, `* TLS`
-//! and `* EOF` before it was processed. Every [`Output::Event`] is passed to the `on_event`
-//! callback (which may enqueue follow-up commands on the machine) and then kept in
-//! [`ReplayOutcome::events`]. [`Output::Close`] sets [`ReplayOutcome::closed`]; feeding goes on
-//! if the transcript has more lines.
-//!
-//! When [`Machine::poll_output`] returns an error, the replay records it in
-//! [`ReplayOutcome::error`] and stops feeding: the test asserts on it. Client bytes of the
-//! transcript that were not sent by then are reported as [`ReplayError::MissingClientBytes`]
-//! (naming the machine's error), and the number of server lines, waits, `* TLS` and `* EOF` left
-//! unfed is [`ReplayOutcome::unprocessed`].
-//!
-//! When the transcript is exhausted (and every client byte came out), the machine is drained
-//! once more; any client byte beyond the transcript is [`ReplayError::UnexpectedClientBytes`].
+//! The replay harness ([`Replay`]): drive a [`Machine`] with a transcript, check its client bytes.
 
 use std::fmt;
 use std::ops::Range;
 use std::time::Instant;
 
 use super::format::{Line, Transcript, escape};
+use super::replay_error::ReplayError;
 use crate::{Error, Machine, Output, TlsInfo};
 
 /// A machine producing more outputs than this in one drain is assumed to loop forever.
@@ -48,8 +15,43 @@ const MAX_SHOWN: usize = 200;
 /// How many different split offsets [`Replay::check_all_splits`] tries at most.
 const MAX_SPLIT_OFFSETS: usize = 4096;
 
-/// Replays a [`Transcript`] against a [`Machine`] (see the [module documentation](self) for the
-/// exact semantics).
+/// Replays a [`Transcript`] against any [`Machine`] and checks the client bytes it sends.
+///
+/// # Semantics
+///
+/// [`Replay::run`] first drains the machine (the drain rule: [`Machine::poll_output`] until
+/// [`Output::Idle`]), then walks the transcript in order:
+///
+/// * a run of consecutive `S:`/`S|` lines is fed as **one** byte run, in chunks (by default one
+///   chunk per run; see [`Replay::with_splits`], [`Replay::with_chunk_size`],
+///   [`Replay::with_split_fn`]), draining after every chunk;
+/// * `T+<n>` advances `now` (which starts at the caller's `start`) and calls
+///   [`Machine::handle_timeout`] with the new `now`, whatever deadline the machine asked for;
+/// * `* TLS` requires that the machine asked for [`Output::StartTls`] since the last `* TLS`, and
+///   calls [`Machine::handle_tls_established`] with the [`TlsInfo`] of [`Replay::with_tls_info`];
+/// * `* EOF` calls [`Machine::handle_eof`];
+/// * a `C:`/`C|` line requires that the machine has sent those bytes by now.
+///
+/// Every [`Output::Transmit`] is compared with the concatenated client bytes of the transcript,
+/// as one byte stream: how the machine batches its writes does not matter, and a machine may
+/// send client bytes *early* (before the server lines that precede them in the transcript were
+/// fed, i.e. pipelining) as long as they come in order. [`Replay::strict_order`] forbids that:
+/// then the client bytes of a `C:` line may only appear once every server line, wait, `* TLS`
+/// and `* EOF` before it was processed. Every [`Output::Event`] is passed to the `on_event`
+/// callback (which may enqueue follow-up commands on the machine) and then kept in
+/// [`ReplayOutcome::events`]. [`Output::Close`] sets [`ReplayOutcome::closed`]; feeding goes on
+/// if the transcript has more lines.
+///
+/// When [`Machine::poll_output`] returns an error, the replay records it in
+/// [`ReplayOutcome::error`] and stops feeding: the test asserts on it. Client bytes of the
+/// transcript that were not sent by then are reported as [`ReplayError::MissingClientBytes`]
+/// (naming the machine's error), and the number of server lines, waits, `* TLS` and `* EOF` left
+/// unfed is [`ReplayOutcome::unprocessed`].
+///
+/// When the transcript is exhausted (and every client byte came out), the machine is drained
+/// once more; any client byte beyond the transcript is [`ReplayError::UnexpectedClientBytes`].
+///
+/// # Example
 ///
 /// ```
 /// use std::collections::VecDeque;
@@ -106,12 +108,15 @@ pub struct Replay<'t> {
     line_numbers: Option<Vec<usize>>,
 }
 
+/// A function choosing split offsets for a run: `(run_index, run_bytes) -> offsets`.
+type SplitFn<'t> = Box<dyn FnMut(usize, &[u8]) -> Vec<usize> + 't>;
+
 /// How server runs are cut into chunks.
 enum Splits<'t> {
     Whole,
     Offsets(Vec<usize>),
     ChunkSize(usize),
-    Custom(Box<dyn FnMut(usize, &[u8]) -> Vec<usize> + 't>),
+    Custom(SplitFn<'t>),
 }
 
 impl fmt::Debug for Replay<'_> {
@@ -312,7 +317,7 @@ impl<'t> Replay<'t> {
         }
         driver.drain()?;
         if driver.received < driver.expected.len() {
-            let (entry, _) = driver.client_at(driver.received);
+            let (_, entry) = driver.client_at(driver.received);
             return Err(driver.missing(entry));
         }
         let unprocessed = lines[driver.pending.min(lines.len())..]
@@ -453,120 +458,6 @@ pub struct ReplayOutcome<E> {
     /// How many server lines, waits, `* TLS` and `* EOF` were not processed because the machine
     /// failed first (0 when the whole transcript was replayed).
     pub unprocessed: usize,
-}
-
-/// How a replay did not match its transcript. Bytes are shown escaped as in transcript text
-/// (cut after 200 bytes); line numbers are those of the transcript.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum ReplayError {
-    /// The machine sent bytes that differ from the transcript's client bytes.
-    #[error(
-        "transcript line {line}, byte {column}: the machine sent other client bytes: expected `{expected}`, got `{got}`"
-    )]
-    ClientMismatch {
-        /// The `C:` line where the first difference is.
-        line: usize,
-        /// The 1-based byte position of the first difference within that line.
-        column: usize,
-        /// The whole expected line.
-        expected: String,
-        /// What the machine sent for that line (up to the end of its line).
-        got: String,
-    },
-    /// The transcript expects client bytes here, but the machine is idle without sending them.
-    #[error(
-        "transcript line {line}: the machine did not send the expected client bytes: expected `{expected}`, got `{got}`{}",
-        failure(.machine_error)
-    )]
-    MissingClientBytes {
-        /// The `C:` line whose bytes are missing.
-        line: usize,
-        /// The whole expected line.
-        expected: String,
-        /// The part of it the machine did send.
-        got: String,
-        /// The machine's fatal error, when that is why the bytes are missing.
-        machine_error: Option<Error>,
-    },
-    /// The machine sent client bytes after all the transcript's client bytes.
-    #[error("the machine sent client bytes the transcript does not have ({}): `{got}`", after(.after_line))]
-    UnexpectedClientBytes {
-        /// The last server line, wait, `* TLS` or `* EOF` processed before, if any.
-        after_line: Option<usize>,
-        /// The unexpected bytes.
-        got: String,
-    },
-    /// Strict order: the machine sent a `C:` line's bytes before an earlier line was processed.
-    #[error(
-        "strict order: the machine sent the client bytes of transcript line {line} before line {waiting_for} was processed: `{got}`"
-    )]
-    ClientBytesTooEarly {
-        /// The `C:` line whose bytes came too early.
-        line: usize,
-        /// The first earlier line that was not processed yet.
-        waiting_for: usize,
-        /// The bytes the machine sent.
-        got: String,
-    },
-    /// The machine asked for [`Output::StartTls`] where the next transcript line is not `* TLS`
-    /// (or asked twice).
-    #[error("the machine asked for STARTTLS where the transcript has no `* TLS` ({})", after(.after_line))]
-    UnexpectedStartTls {
-        /// The last server line, wait, `* TLS` or `* EOF` processed before, if any.
-        after_line: Option<usize>,
-    },
-    /// The transcript has `* TLS`, but the machine did not ask for [`Output::StartTls`].
-    #[error("transcript line {line}: `* TLS`, but the machine did not ask for STARTTLS")]
-    MissingStartTls {
-        /// The `* TLS` line.
-        line: usize,
-    },
-    /// A `T+` step takes the clock beyond what [`Instant`] can represent.
-    #[error("transcript line {line}: the time step overflows the clock")]
-    TimeOverflow {
-        /// The `T+` line.
-        line: usize,
-    },
-    /// The machine kept producing outputs without ever becoming idle.
-    #[error("the machine produced more than {limit} outputs without becoming idle ({})", after(.after_line))]
-    TooManyOutputs {
-        /// The last server line, wait, `* TLS` or `* EOF` processed before, if any.
-        after_line: Option<usize>,
-        /// The limit.
-        limit: usize,
-    },
-    /// [`Replay::check_all_splits`]: the replay failed with the server bytes split this way.
-    #[error("with the server bytes split {splits}: {source}")]
-    Split {
-        /// How the server runs were split.
-        splits: String,
-        /// The failure.
-        source: Box<ReplayError>,
-    },
-    /// [`Replay::check_all_splits`]: the replay succeeded with the server bytes split this way,
-    /// but the outcome differs from the unsplit replay's.
-    #[error("with the server bytes split {splits}, the outcome differs: {difference}")]
-    SplitVariance {
-        /// How the server runs were split.
-        splits: String,
-        /// What differs.
-        difference: String,
-    },
-}
-
-fn after(line: &Option<usize>) -> String {
-    match line {
-        Some(line) => format!("after transcript line {line}"),
-        None => "before any transcript line was processed".to_owned(),
-    }
-}
-
-fn failure(error: &Option<Error>) -> String {
-    match error {
-        Some(error) => format!(" (the machine failed: {error})"),
-        None => String::new(),
-    }
 }
 
 /// Escaped bytes for a message, cut after [`MAX_SHOWN`] bytes.
@@ -820,534 +711,5 @@ impl<M: Machine, F: FnMut(&mut M, &M::Event)> Driver<'_, '_, M, F> {
 }
 
 #[cfg(test)]
-mod tests {
-    use std::time::Duration;
-
-    use quickcheck::QuickCheck;
-
-    use super::*;
-    use crate::transcript::test_machine::{TestEvent, TestMachine, react};
-
-    fn start() -> Instant {
-        // Tests only: the replay needs some starting point; the library never reads the clock.
-        Instant::now()
-    }
-
-    fn replay(text: &str) -> Result<ReplayOutcome<TestEvent>, ReplayError> {
-        let t = Transcript::parse(text).unwrap();
-        Replay::new(&t, start()).run(&mut TestMachine::default(), react)
-    }
-
-    fn line(text: &str) -> TestEvent {
-        TestEvent::Line(text.as_bytes().to_vec())
-    }
-
-    const SESSION: &str = "S: 220 hello\n\
-                           C: EHLO x\n\
-                           S: 250-first\n\
-                           S: 250 SEND MAIL FROM:<a@b>\n\
-                           C: MAIL FROM:<a@b>\n\
-                           S: 221 bye\n";
-
-    #[test]
-    fn matching_session() {
-        let outcome = replay(SESSION).unwrap();
-        assert_eq!(
-            outcome.events,
-            [
-                line("220 hello"),
-                line("250-first"),
-                line("250 SEND MAIL FROM:<a@b>"),
-                line("221 bye")
-            ]
-        );
-        assert!(outcome.closed);
-        assert_eq!(outcome.error, None);
-        assert_eq!(outcome.unprocessed, 0);
-    }
-
-    #[test]
-    fn consecutive_server_lines_are_fed_as_one_run() {
-        let t = Transcript::parse(SESSION).unwrap();
-        let mut machine = TestMachine::default();
-        Replay::new(&t, start()).run(&mut machine, react).unwrap();
-        assert_eq!(
-            machine.chunks,
-            [
-                b"220 hello\r\n".to_vec(),
-                b"250-first\r\n250 SEND MAIL FROM:<a@b>\r\n".to_vec(),
-                b"221 bye\r\n".to_vec()
-            ]
-        );
-    }
-
-    #[test]
-    fn splits_apply_to_every_run() {
-        let t = Transcript::parse(SESSION).unwrap();
-        let mut machine = TestMachine::default();
-        Replay::new(&t, start())
-            .with_splits(vec![15, 0, 3, 3, 1000])
-            .run(&mut machine, react)
-            .unwrap();
-        let chunks: Vec<&[u8]> = machine.chunks.iter().map(Vec::as_slice).collect();
-        assert_eq!(
-            chunks,
-            [
-                &b"220"[..],
-                b" hello\r\n",
-                b"250",
-                b"-first\r\n250 ",
-                b"SEND MAIL FROM:<a@b>\r\n",
-                b"221",
-                b" bye\r\n"
-            ]
-        );
-
-        let mut machine = TestMachine::default();
-        Replay::new(&t, start())
-            .with_split_fn(|run, bytes| vec![run + 1, bytes.len() - 1])
-            .run(&mut machine, react)
-            .unwrap();
-        assert_eq!(machine.chunks[0], b"2");
-        assert_eq!(machine.chunks[3], b"25");
-        assert_eq!(machine.chunks[6], b"221");
-        assert_eq!(machine.chunks[7], b" bye\r");
-    }
-
-    #[test]
-    fn how_the_machine_batches_writes_does_not_matter() {
-        let outcome = replay(
-            "S: SENDRAW AB\n\
-             S: SEND CD\n\
-             S: SENDRAW E\n\
-             C: ABCD\n\
-             C| E",
-        )
-        .unwrap();
-        assert_eq!(outcome.events.len(), 3);
-    }
-
-    #[test]
-    fn mismatch_names_the_line_and_shows_escaped_bytes() {
-        // Without line numbers, entry `i` is line `i + 1` (comments do not count).
-        let err = replay(
-            "# a comment\n\
-             S: 220 hello\n\
-             C: EHLO y",
-        )
-        .unwrap_err();
-        assert_eq!(
-            err,
-            ReplayError::ClientMismatch {
-                line: 2,
-                column: 6,
-                expected: "EHLO y\\r\\n".into(),
-                got: "EHLO x\\r\\n".into()
-            }
-        );
-        assert_eq!(
-            err.to_string(),
-            "transcript line 2, byte 6: the machine sent other client bytes: \
-             expected `EHLO y\\r\\n`, got `EHLO x\\r\\n`"
-        );
-
-        let (t, numbers) =
-            Transcript::parse_with_line_numbers("# a comment\n\nS: 220 hello\nC: EHLO\ty").unwrap();
-        let err = Replay::new(&t, start())
-            .with_line_numbers(numbers)
-            .run(&mut TestMachine::default(), react)
-            .unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "transcript line 4, byte 5: the machine sent other client bytes: \
-             expected `EHLO\\ty\\r\\n`, got `EHLO x\\r\\n`"
-        );
-    }
-
-    #[test]
-    fn mismatch_in_a_later_line_of_one_write() {
-        // The machine sends "MAIL ...\r\nRCPT ...\r\n" in one write; the second line differs.
-        let err = replay(
-            "S: SEND MAIL FROM:<a>|RCPT TO:<b>\n\
-             C: MAIL FROM:<a>\n\
-             C: RCPT TO:<c>",
-        )
-        .unwrap_err();
-        assert_eq!(
-            err,
-            ReplayError::ClientMismatch {
-                line: 3,
-                column: 10,
-                expected: "RCPT TO:<c>\\r\\n".into(),
-                got: "RCPT TO:<b>\\r\\n".into()
-            }
-        );
-
-        // A line sent in two writes: what was sent before is shown too.
-        let err = replay(
-            "S: SENDRAW RCPT \n\
-             S: SEND TO:<b>\n\
-             C: RCPT TO:<c>",
-        )
-        .unwrap_err();
-        assert_eq!(
-            err,
-            ReplayError::ClientMismatch {
-                line: 3,
-                column: 10,
-                expected: "RCPT TO:<c>\\r\\n".into(),
-                got: "RCPT TO:<b>\\r\\n".into()
-            }
-        );
-    }
-
-    #[test]
-    fn missing_client_bytes() {
-        let err = replay("S: 250 nothing to do\nC: QUIT").unwrap_err();
-        assert_eq!(
-            err,
-            ReplayError::MissingClientBytes {
-                line: 2,
-                expected: "QUIT\\r\\n".into(),
-                got: String::new(),
-                machine_error: None
-            }
-        );
-        // A partial line is missing its end.
-        let err = replay("S: SENDRAW QU\nC: QUIT").unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "transcript line 2: the machine did not send the expected client bytes: \
-             expected `QUIT\\r\\n`, got `QU`"
-        );
-    }
-
-    #[test]
-    fn unexpected_client_bytes() {
-        let err = replay("S: 220 hello").unwrap_err();
-        assert_eq!(
-            err,
-            ReplayError::UnexpectedClientBytes {
-                after_line: Some(1),
-                got: "EHLO x\\r\\n".into()
-            }
-        );
-        let err = replay("S: 220 hello\nC| EHLO").unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "the machine sent client bytes the transcript does not have \
-             (after transcript line 1): ` x\\r\\n`"
-        );
-    }
-
-    #[test]
-    fn partial_lines() {
-        let outcome = replay(
-            "S| 220 hel\n\
-             S| lo\n\
-             S:\n\
-             C: EHLO x\n\
-             S| SENDRAW DA\n\
-             S: TA\n\
-             C| DATA",
-        )
-        .unwrap();
-        assert_eq!(outcome.events, [line("220 hello"), line("SENDRAW DATA")]);
-    }
-
-    #[test]
-    fn pipelining_is_accepted_unless_strict() {
-        // The machine sends both lines after the first server line; the transcript puts the
-        // second after another server line.
-        let text = "S: SEND A|B\n\
-                    C: A\n\
-                    S: 250 ok\n\
-                    C: B";
-        let outcome = replay(text).unwrap();
-        assert_eq!(outcome.events.len(), 2);
-
-        let t = Transcript::parse(text).unwrap();
-        let err = Replay::new(&t, start())
-            .strict_order(true)
-            .run(&mut TestMachine::default(), react)
-            .unwrap_err();
-        assert_eq!(
-            err,
-            ReplayError::ClientBytesTooEarly {
-                line: 4,
-                waiting_for: 3,
-                got: "B\\r\\n".into()
-            }
-        );
-        assert_eq!(
-            err.to_string(),
-            "strict order: the machine sent the client bytes of transcript line 4 \
-             before line 3 was processed: `B\\r\\n`"
-        );
-
-        // In the transcript's order, strict mode is happy.
-        let t = Transcript::parse(SESSION).unwrap();
-        Replay::new(&t, start())
-            .strict_order(true)
-            .with_chunk_size(1)
-            .run(&mut TestMachine::default(), react)
-            .unwrap();
-    }
-
-    #[test]
-    fn waits_advance_now_and_call_handle_timeout() {
-        let begin = start();
-        let t = Transcript::parse(
-            "S: TIMER 30\n\
-             T+10s\n\
-             T+19999ms\n\
-             T+1ms\n\
-             C: NOOP\n\
-             T+2m",
-        )
-        .unwrap();
-        let outcome = Replay::new(&t, begin)
-            .run(&mut TestMachine::default(), react)
-            .unwrap();
-        assert_eq!(
-            outcome.events,
-            [
-                line("TIMER 30"),
-                TestEvent::Timeout(begin + Duration::from_secs(30))
-            ]
-        );
-        assert_eq!(outcome.now, begin + Duration::from_secs(150));
-        assert_eq!(outcome.deadline, None);
-
-        // The deadline the machine asked for is visible in the outcome.
-        let t = Transcript::parse("S: TIMER 5\nT+1s").unwrap();
-        let outcome = Replay::new(&t, begin)
-            .run(&mut TestMachine::default(), react)
-            .unwrap();
-        assert_eq!(outcome.deadline, Some(begin + Duration::from_secs(5)));
-
-        // Too early: no timeout, so the NOOP is missing.
-        let err = replay("S: TIMER 30\nT+29s\nC: NOOP").unwrap_err();
-        assert!(
-            matches!(err, ReplayError::MissingClientBytes { line: 3, .. }),
-            "{err}"
-        );
-    }
-
-    #[test]
-    fn huge_wait_is_an_error_not_a_panic() {
-        let err = replay("T+18446744073709551615s").unwrap_err();
-        assert_eq!(err, ReplayError::TimeOverflow { line: 1 });
-    }
-
-    #[test]
-    fn tls() {
-        let text = "S: 220 hello\n\
-                    C: EHLO x\n\
-                    S: 220 go\n\
-                    * TLS\n\
-                    C: EHLO again";
-        let info = TlsInfo {
-            protocol: Some("TLSv1.3".into()),
-            ..TlsInfo::default()
-        };
-        let t = Transcript::parse(text).unwrap();
-        let outcome = Replay::new(&t, start())
-            .with_tls_info(info.clone())
-            .run(&mut TestMachine::default(), react)
-            .unwrap();
-        assert_eq!(outcome.events.last(), Some(&TestEvent::Tls(info)));
-
-        // The machine asks for TLS, the transcript does not have it.
-        let err = replay("S: 220 go").unwrap_err();
-        assert_eq!(
-            err,
-            ReplayError::UnexpectedStartTls {
-                after_line: Some(1)
-            }
-        );
-        // The transcript has TLS, the machine did not ask for it.
-        let err = replay("S: 250 ok\n* TLS").unwrap_err();
-        assert_eq!(err, ReplayError::MissingStartTls { line: 2 });
-        assert_eq!(
-            err.to_string(),
-            "transcript line 2: `* TLS`, but the machine did not ask for STARTTLS"
-        );
-        // Server bytes between the STARTTLS reply and the handshake: when they arrive in a
-        // separate chunk, the StartTls comes too early. (In one chunk with the reply, only the
-        // machine can tell: it must fail with `Error::StartTlsBufferNotEmpty`.)
-        let t = Transcript::parse("S: 220 go\nS: 250 injected\n* TLS").unwrap();
-        let err = Replay::new(&t, start())
-            .with_chunk_size(1)
-            .run(&mut TestMachine::default(), react)
-            .unwrap_err();
-        assert!(
-            matches!(err, ReplayError::UnexpectedStartTls { .. }),
-            "{err}"
-        );
-    }
-
-    #[test]
-    fn eof() {
-        let outcome = replay("S: 250 ok\n* EOF").unwrap();
-        assert_eq!(outcome.events, [line("250 ok"), TestEvent::Eof]);
-        assert!(outcome.closed);
-    }
-
-    #[test]
-    fn machine_error_is_recorded_and_stops_feeding() {
-        let outcome = replay("S: 250 ok\nS: FAIL\nS: 250 never fed\n* EOF").unwrap();
-        assert_eq!(outcome.error, Some(Error::MalformedReply("FAIL".into())));
-        assert_eq!(outcome.events, [line("250 ok")]);
-        assert_eq!(outcome.unprocessed, 1);
-
-        // Client bytes expected after the error are missing, and the message says why.
-        let err = replay("S: FAIL\nC: QUIT").unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "transcript line 2: the machine did not send the expected client bytes: \
-             expected `QUIT\\r\\n`, got `` (the machine failed: malformed server reply: FAIL)"
-        );
-    }
-
-    #[test]
-    fn runaway_machine_is_stopped() {
-        struct Chatty;
-        impl Machine for Chatty {
-            type Event = ();
-            fn handle_input(&mut self, _: Instant, _: &[u8]) {}
-            fn handle_eof(&mut self, _: Instant) {}
-            fn handle_timeout(&mut self, _: Instant) {}
-            fn handle_tls_established(&mut self, _: Instant, _: TlsInfo) {}
-            fn poll_output(&mut self) -> Result<Output<()>, Error> {
-                Ok(Output::Event(()))
-            }
-        }
-        let t = Transcript::new();
-        let err = Replay::new(&t, start())
-            .run(&mut Chatty, |_, _| {})
-            .unwrap_err();
-        assert!(matches!(
-            err,
-            ReplayError::TooManyOutputs {
-                after_line: None,
-                ..
-            }
-        ));
-    }
-
-    #[test]
-    fn check_all_splits_passes_and_detects_variance() {
-        let t = Transcript::parse(&format!("{SESSION}S: 220 go\n* TLS\nC: EHLO again\n"));
-        let t = t.unwrap();
-        let outcome = Replay::new(&t, start())
-            .check_all_splits(TestMachine::default, react)
-            .unwrap();
-        assert_eq!(outcome.events.len(), 6);
-
-        // A machine that reacts to chunks instead of lines is caught.
-        #[derive(Default)]
-        struct ChunkCounter(usize, bool);
-        impl Machine for ChunkCounter {
-            type Event = usize;
-            fn handle_input(&mut self, _: Instant, _: &[u8]) {
-                self.0 += 1;
-                self.1 = true;
-            }
-            fn handle_eof(&mut self, _: Instant) {}
-            fn handle_timeout(&mut self, _: Instant) {}
-            fn handle_tls_established(&mut self, _: Instant, _: TlsInfo) {}
-            fn poll_output(&mut self) -> Result<Output<usize>, Error> {
-                if std::mem::take(&mut self.1) {
-                    return Ok(Output::Event(self.0));
-                }
-                Ok(Output::Idle { deadline: None })
-            }
-        }
-        let t = Transcript::parse("S: 250 ok").unwrap();
-        let err = Replay::new(&t, start())
-            .check_all_splits(ChunkCounter::default, |_, _| {})
-            .unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "with the server bytes split at offset 1, the outcome differs: 2 events instead of 1"
-        );
-    }
-
-    #[test]
-    fn quickcheck_random_splits_give_the_same_outcome() {
-        let text = format!(
-            "{SESSION}S| SEND 25\n\
-             S: 0 ok\n\
-             C: 250 ok\n\
-             S: TIMER 7\n\
-             T+7s\n\
-             C: NOOP\n\
-             S: 220 go\n\
-             * TLS\n\
-             C: EHLO again\n\
-             S: 250 fin\n\
-             * EOF\n"
-        );
-        let t = Transcript::parse(&text).unwrap();
-        let begin = start();
-        let reference = Replay::new(&t, begin)
-            .run(&mut TestMachine::default(), react)
-            .unwrap();
-        assert!(reference.closed);
-        let property = move |splits: Vec<usize>| {
-            let splits: Vec<usize> = splits.into_iter().map(|s| s % 64).collect();
-            let outcome = Replay::new(&t, begin)
-                .with_splits(splits)
-                .strict_order(true)
-                .run(&mut TestMachine::default(), react);
-            match outcome {
-                Ok(outcome) => outcome.events == reference.events && outcome.closed,
-                Err(_) => false,
-            }
-        };
-        QuickCheck::new()
-            .tests(500)
-            .quickcheck(Box::new(property) as Box<dyn Fn(Vec<usize>) -> bool>);
-    }
-
-    #[test]
-    fn quickcheck_any_transcript_never_panics() {
-        fn property(text: Vec<u8>, splits: Vec<usize>) -> bool {
-            // Build a transcript from a small alphabet of meaningful pieces.
-            let pieces = [
-                "S: 220 hi\n",
-                "S: 220 go\n",
-                "S: SEND A\n",
-                "S| SENDRAW B\n",
-                "S: FAIL\n",
-                "S: TIMER 1\n",
-                "S:\n",
-                "C: EHLO x\n",
-                "C: A\n",
-                "C| B\n",
-                "C: NOOP\n",
-                "T+1s\n",
-                "T+18446744073709551615s\n",
-                "* TLS\n",
-                "* EOF\n",
-                "S: 221 bye\n",
-            ];
-            let text: String = text
-                .iter()
-                .map(|b| pieces[usize::from(*b) % pieces.len()])
-                .collect();
-            let t = Transcript::parse(&text).unwrap();
-            for strict in [false, true] {
-                let _ = Replay::new(&t, start())
-                    .with_splits(splits.clone())
-                    .strict_order(strict)
-                    .run(&mut TestMachine::default(), react);
-            }
-            true
-        }
-        QuickCheck::new()
-            .tests(1000)
-            .quickcheck(property as fn(Vec<u8>, Vec<usize>) -> bool);
-    }
-}
+#[path = "replay_tests.rs"]
+mod tests;

@@ -7,6 +7,14 @@ use bytes::Bytes;
 
 use crate::{Error, Machine, Output, TlsInfo};
 
+/// Where a test's replay clock starts.
+///
+/// Tests only: a replay needs some starting point, and `Instant` has no other constructor. The
+/// library itself never reads the clock (replays add the transcript's `T+` steps to this).
+pub(crate) fn start() -> Instant {
+    Instant::now()
+}
+
 /// What the test machine reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum TestEvent {
