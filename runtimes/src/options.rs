@@ -105,7 +105,11 @@ impl SmtpOptions {
                 reason: "the port must be between 1 and 65535",
             });
         }
-        Ok(SmtpOptions::with_host(host.to_owned(), Some(port), TlsMode::Required))
+        Ok(SmtpOptions::with_host(
+            host.to_owned(),
+            Some(port),
+            TlsMode::Required,
+        ))
     }
 
     /// Parses `smtp://host[:port]` (`STARTTLS`, [`TlsMode::Required`], port 587 by default)
@@ -254,11 +258,29 @@ impl SmtpOptions {
         self.connect_timeout
     }
 
+    #[cfg_attr(
+        not(any(
+            feature = "blocking",
+            feature = "tokio",
+            feature = "smol",
+            feature = "async-std"
+        )),
+        allow(dead_code)
+    )]
     pub(crate) fn make_observer(&self) -> Option<Box<dyn WireObserver>> {
         self.observer.as_ref().map(|make| make())
     }
 
     /// The machine's configuration, with the EHLO name chosen for this connection.
+    #[cfg_attr(
+        not(any(
+            feature = "blocking",
+            feature = "tokio",
+            feature = "smol",
+            feature = "async-std"
+        )),
+        allow(dead_code)
+    )]
     pub(crate) fn smtp_config(&self, local_ip: Option<std::net::IpAddr>) -> SmtpConfig {
         let name = match (&self.client_name, local_ip) {
             (Some(name), _) => name.clone(),
@@ -302,16 +324,30 @@ mod tests {
         assert_eq!((o.get_port(), o.get_tls_mode()), (587, TlsMode::Required));
         let o = SmtpOptions::from_url("smtps://mail.example.org").unwrap();
         assert_eq!((o.get_port(), o.get_tls_mode()), (465, TlsMode::Implicit));
-        let o = SmtpOptions::from_url("smtp://mail.example.org").unwrap().tls_mode(TlsMode::Implicit);
+        let o = SmtpOptions::from_url("smtp://mail.example.org")
+            .unwrap()
+            .tls_mode(TlsMode::Implicit);
         assert_eq!(o.get_port(), 465);
-        let o = SmtpOptions::from_url("smtp://mail.example.org:25").unwrap().tls_mode(TlsMode::Opportunistic);
-        assert_eq!((o.get_port(), o.get_tls_mode()), (25, TlsMode::Opportunistic));
+        let o = SmtpOptions::from_url("smtp://mail.example.org:25")
+            .unwrap()
+            .tls_mode(TlsMode::Opportunistic);
+        assert_eq!(
+            (o.get_port(), o.get_tls_mode()),
+            (25, TlsMode::Opportunistic)
+        );
     }
 
     #[test]
     fn other_schemes_are_refused() {
-        for url in ["http://mail.example.org", "imap://mail.example.org", "smtp+tls://x"] {
-            assert!(matches!(SmtpOptions::from_url(url), Err(Error::InvalidUrl { .. })), "{url}");
+        for url in [
+            "http://mail.example.org",
+            "imap://mail.example.org",
+            "smtp+tls://x",
+        ] {
+            assert!(
+                matches!(SmtpOptions::from_url(url), Err(Error::InvalidUrl { .. })),
+                "{url}"
+            );
         }
     }
 
@@ -325,7 +361,9 @@ mod tests {
 
     #[test]
     fn command_timeout_sets_every_machine_timeout() {
-        let o = SmtpOptions::new("h", 25).unwrap().command_timeout(Duration::from_secs(7));
+        let o = SmtpOptions::new("h", 25)
+            .unwrap()
+            .command_timeout(Duration::from_secs(7));
         let config = o.smtp_config(None);
         assert_eq!(config.timeouts, SmtpTimeouts::all(Duration::from_secs(7)));
         assert_eq!(config.tls, TlsPolicy::Required);

@@ -24,12 +24,18 @@ pub(crate) fn parse_server_url(url: &str) -> Result<ServerUrl, Error> {
     let (scheme, rest) = url
         .split_once("://")
         .ok_or_else(|| invalid("expected scheme://host[:port]"))?;
-    if scheme.is_empty() || !scheme.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+') {
+    if scheme.is_empty()
+        || !scheme
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'+')
+    {
         return Err(invalid("bad scheme"));
     }
     let authority = rest.strip_suffix('/').unwrap_or(rest);
     if authority.contains('@') {
-        return Err(invalid("user names and passwords in the URL are not supported"));
+        return Err(invalid(
+            "user names and passwords in the URL are not supported",
+        ));
     }
     if authority.contains(['/', '?', '#']) {
         return Err(invalid("a path, query or fragment is not supported"));
@@ -92,7 +98,10 @@ pub(crate) fn validate_host(host: &str) -> Result<(), Error> {
     let forbidden = |c: char| {
         c.is_control()
             || c.is_whitespace()
-            || matches!(c, '/' | '?' | '#' | '@' | '[' | ']' | '\\' | '<' | '>' | '"')
+            || matches!(
+                c,
+                '/' | '?' | '#' | '@' | '[' | ']' | '\\' | '<' | '>' | '"'
+            )
     };
     if host.chars().any(forbidden) {
         return Err(invalid("the host contains a forbidden character"));
@@ -114,11 +123,26 @@ mod tests {
 
     #[test]
     fn hosts_and_ports() {
-        assert_eq!(parse("smtp://mail.example.org"), ("smtp".into(), "mail.example.org".into(), None));
-        assert_eq!(parse("SMTPS://mail.example.org:2465/"), ("smtps".into(), "mail.example.org".into(), Some(2465)));
-        assert_eq!(parse("smtp://127.0.0.1:25"), ("smtp".into(), "127.0.0.1".into(), Some(25)));
-        assert_eq!(parse("smtp://[::1]:25"), ("smtp".into(), "::1".into(), Some(25)));
-        assert_eq!(parse("smtp://[2001:db8::1]"), ("smtp".into(), "2001:db8::1".into(), None));
+        assert_eq!(
+            parse("smtp://mail.example.org"),
+            ("smtp".into(), "mail.example.org".into(), None)
+        );
+        assert_eq!(
+            parse("SMTPS://mail.example.org:2465/"),
+            ("smtps".into(), "mail.example.org".into(), Some(2465))
+        );
+        assert_eq!(
+            parse("smtp://127.0.0.1:25"),
+            ("smtp".into(), "127.0.0.1".into(), Some(25))
+        );
+        assert_eq!(
+            parse("smtp://[::1]:25"),
+            ("smtp".into(), "::1".into(), Some(25))
+        );
+        assert_eq!(
+            parse("smtp://[2001:db8::1]"),
+            ("smtp".into(), "2001:db8::1".into(), None)
+        );
     }
 
     #[test]

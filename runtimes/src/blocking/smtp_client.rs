@@ -72,24 +72,22 @@ impl SmtpClient {
         let local_ip = socket.local_addr().ok().map(|a| a.ip());
         let config = options.smtp_config(local_ip);
         let after = options.get_connect_timeout();
-        let (tls, tls_info) = if config.tls == TlsPolicy::Implicit {
+        let tls = if config.tls == TlsPolicy::Implicit {
             socket.set_read_timeout(Some(after))?;
             socket.set_write_timeout(Some(after))?;
-            let (tls, info) = connector
+            let (tls, _info) = connector
                 .connect(host, socket.try_clone()?)
                 .map_err(|err| crate::driver::handshake_error(err, after))?;
-            (Some(tls), Some(info))
+            Some(tls)
         } else {
-            (None, None)
+            None
         };
+        // The machine knows from its `Implicit` policy that the stream is encrypted; it
+        // accepts `handle_tls_established` only after its own `StartTls`.
         let mut machine = SmtpMachine::new(config);
-        let now = Instant::now();
-        if let Some(info) = tls_info {
-            machine.handle_tls_established(now, info);
-        }
         // Starts the greeting timer from now.
-        machine.handle_timeout(now);
-        let driver = BlockingDriver::new(
+        machine.handle_timeout(Instant::now());
+        let mut driver = BlockingDriver::new(
             socket,
             tls,
             connector,
@@ -98,20 +96,15 @@ impl SmtpClient {
             after,
             options.make_observer(),
         )?;
-        let mut client = SmtpClient {
+        let mut inbox = Inbox::default();
+        driver.run(&mut |event| inbox.accept(event) == Accepted::Ready)?;
+        let (capabilities, secure) = inbox.take_ready().ok_or(Error::Closed)?;
+        Ok(Self {
             driver,
-            inbox: Inbox::default(),
-            capabilities: Capabilities::default(),
-            secure: false,
-        };
-        let inbox = &mut client.inbox;
-        client
-            .driver
-            .run(&mut |event| inbox.accept(event) == Accepted::Ready)?;
-        let (capabilities, secure) = client.inbox.take_ready().ok_or(Error::Closed)?;
-        client.capabilities = capabilities;
-        client.secure = secure;
-        Ok(client)
+            inbox,
+            capabilities,
+            secure,
+        })
     }
 
     /// What the server offers (learned after TLS when TLS is used).
@@ -168,11 +161,17 @@ impl SmtpClient {
         }
         let mut slots: Vec<Result<Handle, Error>> = Vec::with_capacity(transactions.len());
         for transaction in transactions {
-            let handle = self.driver.machine_mut().enqueue(Command::Send(transaction));
+            let handle = self
+                .driver
+                .machine_mut()
+                .enqueue(Command::Send(transaction));
             slots.push(handle.map_err(Error::from));
         }
         self.driver.machine_mut().handle_timeout(Instant::now());
-        let handles: Vec<Handle> = slots.iter().filter_map(|s| s.as_ref().ok().copied()).collect();
+        let handles: Vec<Handle> = slots
+            .iter()
+            .filter_map(|s| s.as_ref().ok().copied())
+            .collect();
         let inbox = &mut self.inbox;
         let mut missing = handles.iter().filter(|h| !inbox.has(**h)).count();
         if missing > 0 {

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use mail_kit_core::{Machine, Output, WireObserver};
 
-use super::{MAX_IDLE_CAPACITY, READ_BUFFER_SIZE, timeout};
+use super::{MAX_IDLE_CAPACITY, READ_BUFFER_SIZE, WRITE_HIGH_WATER, timeout};
 use crate::error::Error;
 use crate::runtime::{AsyncStream, Runtime};
 
@@ -134,27 +134,42 @@ impl<R: Runtime, M: Machine> AsyncDriver<R, M> {
                 }));
             }
             let wake = self.wait().await?;
-            let now = Instant::now();
-            match wake {
-                Wake::Read(n) => {
-                    let input = &self.read_buf[..n];
-                    if let Some(observer) = &mut self.observer {
-                        observer.server_bytes(input);
-                    }
-                    self.machine.handle_input(now, input);
-                }
-                Wake::Eof => {
-                    self.eof = true;
-                    self.machine.handle_eof(now);
-                }
-                Wake::Timeout => {
-                    self.timer = None;
-                    self.deadline = None;
-                    self.machine.handle_timeout(now);
-                }
-                Wake::Written => {}
-            }
+            self.feed(wake);
         }
+    }
+
+    /// Tells the machine what woke the driver up.
+    fn feed(&mut self, wake: Wake) {
+        let now = Instant::now();
+        match wake {
+            Wake::Read(n) => {
+                let input = &self.read_buf[..n];
+                if let Some(observer) = &mut self.observer {
+                    observer.server_bytes(input);
+                }
+                self.machine.handle_input(now, input);
+            }
+            Wake::Eof => {
+                self.eof = true;
+                self.machine.handle_eof(now);
+            }
+            Wake::Timeout => {
+                self.timer = None;
+                self.deadline = None;
+                self.machine.handle_timeout(now);
+            }
+            Wake::Written => {}
+        }
+    }
+
+    /// Writes the buffer out before draining more (a large message), reading and feeding
+    /// input meanwhile. Bounds memory, and makes progress events follow the socket.
+    async fn write_pending(&mut self) -> Result<(), Error> {
+        while !self.out.is_empty() || self.unflushed {
+            let wake = self.wait().await?;
+            self.feed(wake);
+        }
+        Ok(())
     }
 
     /// Calls `poll_output` until `Idle`; returns whether `on_event` was satisfied.
@@ -165,7 +180,12 @@ impl<R: Runtime, M: Machine> AsyncDriver<R, M> {
         let mut satisfied = false;
         loop {
             match self.machine.poll_output()? {
-                Output::Transmit(bytes) => self.out.extend_from_slice(&bytes),
+                Output::Transmit(bytes) => {
+                    self.out.extend_from_slice(&bytes);
+                    if self.out.len() >= WRITE_HIGH_WATER {
+                        self.write_pending().await?;
+                    }
+                }
                 Output::Event(event) => satisfied |= on_event(event),
                 Output::StartTls => self.start_tls().await?,
                 Output::Close => self.close().await,
@@ -190,12 +210,13 @@ impl<R: Runtime, M: Machine> AsyncDriver<R, M> {
         let stream = self.stream.take().ok_or(Error::Closed)?;
         let after = self.handshake_timeout;
         let handshake = self.runtime.start_tls(&self.host, stream);
-        let (stream, info) = timeout(&self.runtime, after, handshake)
-            .await
-            .ok_or_else(|| Error::Timeout {
-                waiting_for: "the TLS handshake".to_owned(),
-                after,
-            })??;
+        let (stream, info) =
+            timeout(&self.runtime, after, handshake)
+                .await
+                .ok_or_else(|| Error::Timeout {
+                    waiting_for: "the TLS handshake".to_owned(),
+                    after,
+                })??;
         self.stream = Some(stream);
         if let Some(observer) = &mut self.observer {
             observer.tls_established();
@@ -206,9 +227,17 @@ impl<R: Runtime, M: Machine> AsyncDriver<R, M> {
 
     /// Writes what is left and shuts the connection down; errors do not matter any more.
     async fn close(&mut self) {
-        let _ = self.write_all().await;
-        if let Some(stream) = &mut self.stream {
-            let _ = poll_fn(|cx| stream.poll_close(cx)).await;
+        let after = self.handshake_timeout;
+        if let Some(stream) = self.stream.as_mut() {
+            let mut writer = Writer {
+                out: &mut self.out,
+                written: &mut self.written,
+                unflushed: &mut self.unflushed,
+                observer: &mut self.observer,
+            };
+            let flush = poll_fn(|cx| writer.poll(stream, cx));
+            let _ = timeout(&self.runtime, after, flush).await;
+            let _ = timeout(&self.runtime, after, poll_fn(|cx| stream.poll_close(cx))).await;
         }
         self.stream = None;
         self.closed = true;
@@ -225,12 +254,7 @@ impl<R: Runtime, M: Machine> AsyncDriver<R, M> {
             unflushed: &mut self.unflushed,
             observer: &mut self.observer,
         };
-        poll_fn(|cx| match writer.poll(stream, cx) {
-            Poll::Ready(Ok(())) => Poll::Ready(Ok(())),
-            Poll::Ready(Err(err)) => Poll::Ready(Err(err)),
-            Poll::Pending => Poll::Pending,
-        })
-        .await?;
+        poll_fn(|cx| writer.poll(stream, cx)).await?;
         Ok(())
     }
 
@@ -260,6 +284,11 @@ impl<R: Runtime, M: Machine> AsyncDriver<R, M> {
             if !eof {
                 match stream.poll_read(cx, read_buf) {
                     Poll::Ready(Ok(0)) => return Poll::Ready(Ok(Wake::Eof)),
+                    // TLS without close_notify: an end of stream all the same; the machine
+                    // knows whether a reply was cut short.
+                    Poll::Ready(Err(err)) if err.kind() == io::ErrorKind::UnexpectedEof => {
+                        return Poll::Ready(Ok(Wake::Eof));
+                    }
                     Poll::Ready(Ok(n)) => return Poll::Ready(Ok(Wake::Read(n))),
                     Poll::Ready(Err(err)) if err.kind() == io::ErrorKind::Interrupted => {
                         cx.waker().wake_by_ref();

@@ -1,13 +1,13 @@
 //! The blocking driver over `std::net::TcpStream`, optionally wrapped in TLS.
 
-use std::io::{self, Read, Write};
+use std::io;
 use std::net::{Shutdown, TcpStream};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use mail_kit_core::{Machine, Output, WireObserver};
 
-use super::{MAX_IDLE_CAPACITY, READ_BUFFER_SIZE};
+use super::{MAX_IDLE_CAPACITY, READ_BUFFER_SIZE, WRITE_HIGH_WATER};
 use crate::blocking::{ReadWrite, TlsConnector};
 use crate::error::Error;
 use crate::tls::TlsError;
@@ -142,7 +142,13 @@ impl<M: Machine> BlockingDriver<M> {
         let mut satisfied = false;
         loop {
             match self.machine.poll_output()? {
-                Output::Transmit(bytes) => self.out.extend_from_slice(&bytes),
+                Output::Transmit(bytes) => {
+                    self.out.extend_from_slice(&bytes);
+                    if self.out.len() >= WRITE_HIGH_WATER {
+                        // A large message: write before draining more.
+                        self.write_out()?;
+                    }
+                }
                 Output::Event(event) => satisfied |= on_event(event),
                 Output::StartTls => self.start_tls()?,
                 Output::Close => self.close(),
@@ -172,10 +178,10 @@ impl<M: Machine> BlockingDriver<M> {
         self.socket.set_read_timeout(timeout)?;
         let stream = self.stream.as_mut().ok_or(Error::Closed)?;
         match stream.io().read(&mut self.read_buf) {
-            Ok(0) => {
-                self.eof = true;
-                self.machine.handle_eof(Instant::now());
-            }
+            // TLS without close_notify is an end of stream all the same; the machine knows
+            // whether a reply was cut short.
+            Ok(0) => self.on_eof(),
+            Err(err) if err.kind() == io::ErrorKind::UnexpectedEof => self.on_eof(),
             Ok(n) => {
                 let input = &self.read_buf[..n];
                 if let Some(observer) = &mut self.observer {
@@ -190,14 +196,20 @@ impl<M: Machine> BlockingDriver<M> {
         Ok(())
     }
 
+    fn on_eof(&mut self) {
+        self.eof = true;
+        self.machine.handle_eof(Instant::now());
+    }
+
     /// Writes the whole batch with one write and flushes.
     fn write_out(&mut self) -> Result<(), Error> {
         if self.out.is_empty() {
             return Ok(());
         }
-        let timeout = self
-            .deadline
-            .map(|d| d.saturating_duration_since(Instant::now()).max(MIN_WRITE_TIMEOUT));
+        let timeout = self.deadline.map(|d| {
+            d.saturating_duration_since(Instant::now())
+                .max(MIN_WRITE_TIMEOUT)
+        });
         self.socket.set_write_timeout(timeout)?;
         let stream = self.stream.as_mut().ok_or(Error::Closed)?.io();
         let result = stream.write_all(&self.out).and_then(|()| stream.flush());
@@ -229,7 +241,8 @@ impl<M: Machine> BlockingDriver<M> {
         };
         let after = self.handshake_timeout;
         self.socket.set_read_timeout(Some(after.max(MIN_TIMEOUT)))?;
-        self.socket.set_write_timeout(Some(after.max(MIN_TIMEOUT)))?;
+        self.socket
+            .set_write_timeout(Some(after.max(MIN_TIMEOUT)))?;
         let (tls, info) = self
             .connector
             .connect(&self.host, tcp)

@@ -20,3 +20,8 @@ pub(crate) const READ_BUFFER_SIZE: usize = 64 * 1024;
 
 /// A write buffer larger than this is shrunk once written (after a big message).
 pub(crate) const MAX_IDLE_CAPACITY: usize = 1024 * 1024;
+
+/// Once this much is waiting to be written, the driver writes before draining more output:
+/// one write still carries a whole pipelined batch of commands, but a large message goes out
+/// in pieces of about this size, with its progress events in step.
+pub(crate) const WRITE_HIGH_WATER: usize = 256 * 1024;

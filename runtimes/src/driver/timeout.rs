@@ -21,10 +21,12 @@ pub(crate) async fn timeout<R: Runtime, F: Future>(
         if let Poll::Ready(output) = fut.as_mut().poll(cx) {
             return Poll::Ready(Some(output));
         }
-        match &mut sleep {
-            Some(sleep) if Pin::new(sleep).poll(cx).is_ready() => Poll::Ready(None),
-            _ => Poll::Pending,
+        if let Some(sleep) = &mut sleep
+            && Pin::new(sleep).poll(cx).is_ready()
+        {
+            return Poll::Ready(None);
         }
+        Poll::Pending
     })
     .await
 }

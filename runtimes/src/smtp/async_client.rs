@@ -27,6 +27,10 @@ use crate::runtime::Runtime;
 /// refusals come back as typed errors; after a fatal error (protocol violation, I/O error,
 /// timeout) every later call returns [`Error::Closed`].
 ///
+/// Dropping a method's future before it completes (a `select!` or a timeout around it)
+/// leaves the command in flight: the session stays usable and the next call drives it on,
+/// but that command's answer is lost.
+///
 /// ```no_run
 /// # #[cfg(feature = "tokio")]
 /// # async fn demo() -> Result<(), mail_kit::Error> {
@@ -104,41 +108,36 @@ impl<R: Runtime> AsyncSmtpClient<R> {
         let host = options.host();
         let after = options.get_connect_timeout();
         let config = options.smtp_config(local_ip);
-        let (stream, tls_info) = if config.tls == TlsPolicy::Implicit {
-            let (stream, info) = timeout(&runtime, after, runtime.start_tls(host, stream))
+        let stream = if config.tls == TlsPolicy::Implicit {
+            let (stream, _info) = timeout(&runtime, after, runtime.start_tls(host, stream))
                 .await
                 .ok_or_else(|| Error::Timeout {
                     waiting_for: "the TLS handshake".to_owned(),
                     after,
                 })??;
-            (stream, Some(info))
+            stream
         } else {
-            (stream, None)
+            stream
         };
+        // The machine knows from its `Implicit` policy that the stream is encrypted; it
+        // accepts `handle_tls_established` only after its own `StartTls`.
         let mut machine = SmtpMachine::new(config);
-        let now = Instant::now();
-        if let Some(info) = tls_info {
-            machine.handle_tls_established(now, info);
-        }
         // Starts the greeting timer from now.
-        machine.handle_timeout(now);
+        machine.handle_timeout(Instant::now());
         let observer = options.make_observer();
-        let driver = AsyncDriver::new(runtime, stream, machine, host.to_owned(), after, observer);
-        let mut client = AsyncSmtpClient {
-            driver,
-            inbox: Inbox::default(),
-            capabilities: Capabilities::default(),
-            secure: false,
-        };
-        let inbox = &mut client.inbox;
-        client
-            .driver
+        let mut driver =
+            AsyncDriver::new(runtime, stream, machine, host.to_owned(), after, observer);
+        let mut inbox = Inbox::default();
+        driver
             .run(&mut |event| inbox.accept(event) == Accepted::Ready)
             .await?;
-        let (capabilities, secure) = client.inbox.take_ready().ok_or(Error::Closed)?;
-        client.capabilities = capabilities;
-        client.secure = secure;
-        Ok(client)
+        let (capabilities, secure) = inbox.take_ready().ok_or(Error::Closed)?;
+        Ok(Self {
+            driver,
+            inbox,
+            capabilities,
+            secure,
+        })
     }
 
     /// What the server offers (learned after TLS when TLS is used).
@@ -192,11 +191,17 @@ impl<R: Runtime> AsyncSmtpClient<R> {
     ) -> Result<Vec<Result<SendReport, Error>>, Error> {
         let mut slots: Vec<Result<Handle, Error>> = Vec::with_capacity(transactions.len());
         for transaction in transactions {
-            let handle = self.driver.machine_mut().enqueue(Command::Send(transaction));
+            let handle = self
+                .driver
+                .machine_mut()
+                .enqueue(Command::Send(transaction));
             slots.push(handle.map_err(Error::from));
         }
         self.driver.machine_mut().handle_timeout(Instant::now());
-        let handles: Vec<Handle> = slots.iter().filter_map(|s| s.as_ref().ok().copied()).collect();
+        let handles: Vec<Handle> = slots
+            .iter()
+            .filter_map(|s| s.as_ref().ok().copied())
+            .collect();
         let inbox = &mut self.inbox;
         let mut missing = handles.iter().filter(|h| !inbox.has(**h)).count();
         if missing > 0 {

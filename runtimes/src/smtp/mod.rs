@@ -8,10 +8,22 @@
 
 #[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
 mod async_client;
+#[cfg(any(
+    feature = "blocking",
+    feature = "tokio",
+    feature = "smol",
+    feature = "async-std"
+))]
 pub(crate) mod inbox;
 
 #[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
 pub use async_client::AsyncSmtpClient;
+#[cfg(any(
+    feature = "blocking",
+    feature = "tokio",
+    feature = "smol",
+    feature = "async-std"
+))]
 pub(crate) use inbox::Inbox;
 pub use mail_kit_core::smtp::{
     Address, Auth, Capabilities, ClientName, Envelope, Recipient, RecipientResult, Reply,

@@ -124,7 +124,6 @@ impl TlsError {
                 C::Revoked => CertificateProblem::Revoked,
                 C::BadEncoding
                 | C::BadSignature
-                | C::UnsupportedSignatureAlgorithm
                 | C::UnsupportedSignatureAlgorithmContext { .. }
                 | C::UnsupportedSignatureAlgorithmForPublicKeyContext { .. }
                 | C::UnhandledCriticalExtension => CertificateProblem::Invalid,

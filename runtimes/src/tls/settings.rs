@@ -217,13 +217,19 @@ mod tests {
         let settings = TlsSettings::new();
         let config = settings.client_config().unwrap();
         // Built once, shared by clones.
-        assert!(Arc::ptr_eq(&config, &settings.clone().client_config().unwrap()));
+        assert!(Arc::ptr_eq(
+            &config,
+            &settings.clone().client_config().unwrap()
+        ));
     }
 
     #[test]
     fn missing_ca_file_is_a_typed_error() {
         let path = std::env::temp_dir().join("mail-kit-no-such-ca-file.pem");
-        let err = TlsSettings::new().add_ca_file(&path).client_config().unwrap_err();
+        let err = TlsSettings::new()
+            .add_ca_file(&path)
+            .client_config()
+            .unwrap_err();
         match err {
             TlsError::CaFile { path: p, .. } => assert_eq!(p, path),
             other => panic!("unexpected {other:?}"),
@@ -232,7 +238,8 @@ mod tests {
 
     #[test]
     fn ca_file_without_certificates_is_an_error() {
-        let path = std::env::temp_dir().join(format!("mail-kit-empty-ca-{}.pem", std::process::id()));
+        let path =
+            std::env::temp_dir().join(format!("mail-kit-empty-ca-{}.pem", std::process::id()));
         std::fs::write(&path, "not a certificate\n").unwrap();
         let err = TlsSettings::new()
             .roots(Roots::None)
@@ -245,13 +252,18 @@ mod tests {
 
     #[test]
     fn no_roots_at_all_is_an_error() {
-        let err = TlsSettings::new().roots(Roots::None).client_config().unwrap_err();
+        let err = TlsSettings::new()
+            .roots(Roots::None)
+            .client_config()
+            .unwrap_err();
         assert!(matches!(err, TlsError::NoRootCertificates));
     }
 
     #[test]
     fn danger_mode_builds_without_roots() {
-        let settings = TlsSettings::new().roots(Roots::None).danger_accept_invalid_certs();
+        let settings = TlsSettings::new()
+            .roots(Roots::None)
+            .danger_accept_invalid_certs();
         assert!(settings.client_config().is_ok());
         assert!(format!("{settings:?}").contains("danger_accept_invalid_certs: true"));
     }

@@ -25,7 +25,7 @@ mod tls;
 
 pub use runtime::Tokio;
 pub use stream::{TokioIo, TokioStream};
-pub use tls::{RustlsConnector, TlsConnector};
+pub use tls::{ConnectFuture, RustlsConnector, TlsConnector};
 
 /// The SMTP client on tokio.
 pub type SmtpClient = crate::smtp::AsyncSmtpClient<Tokio>;

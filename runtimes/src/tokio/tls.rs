@@ -48,7 +48,9 @@ impl RustlsConnector {
 
 impl fmt::Debug for RustlsConnector {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("RustlsConnector").field(&self.settings).finish()
+        f.debug_tuple("RustlsConnector")
+            .field(&self.settings)
+            .finish()
     }
 }
 
