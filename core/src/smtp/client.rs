@@ -284,15 +284,13 @@ impl SmtpClient {
         if self.expects.is_empty() && self.txs.is_empty() {
             return true;
         }
-        // RFC 2920: once the content of a DATA transaction is written, the next transaction
-        // may follow without waiting for the reply to the end of data.
+        // RFC 2920 and 3030: once the content of every transaction in flight is written
+        // (`.` or `BDAT … LAST`), the next transaction may follow without waiting for replies,
+        // within the pipeline window.
         matches!(next, Queued::Send(_))
             && self.pipelining()
-            && self.txs.len() == 1
-            && self
-                .txs
-                .front()
-                .is_some_and(|t| t.content_done && t.prepared.transfer == Transfer::Data)
+            && self.expects.len() < self.config.max_pipelined_commands
+            && self.txs.iter().all(|t| t.content_done)
     }
 
     fn start_commands(&mut self) {
@@ -329,6 +327,15 @@ impl SmtpClient {
     }
 
     fn start_transaction(&mut self, prepared: Prepared) {
+        // A refused BDAT leaves its transaction open (RFC 3030 §2), and its outcome is not known
+        // yet: a pipelined RSET first makes the next MAIL FROM safe either way.
+        if let Some(prev) = self.txs.back_mut() {
+            if matches!(prev.prepared.transfer, Transfer::Bdat { .. }) {
+                prev.followed_by_rset = true;
+                self.send(&encode::simple("RSET"));
+                self.expect(Expect::CleanupRset);
+            }
+        }
         self.txs.push_back(InFlight::new(prepared));
         self.advance_envelope();
     }
@@ -712,6 +719,7 @@ impl SmtpClient {
         // it is over whatever the reply.
         let needs_rset = tx.failed.is_some()
             && tx.mail_accepted()
+            && !tx.followed_by_rset
             && (!tx.content_done || tx.prepared.transfer != Transfer::Data);
         let Some(tx) = self.txs.pop_front() else {
             return;

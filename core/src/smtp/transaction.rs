@@ -134,6 +134,8 @@ pub(crate) struct InFlight {
     pub(crate) rcpts_sent: usize,
     /// `DATA` is written, or the `BDAT` content has begun.
     pub(crate) data_started: bool,
+    /// The next transaction was pipelined behind this one with a leading `RSET`.
+    pub(crate) followed_by_rset: bool,
 }
 
 impl InFlight {
@@ -149,6 +151,7 @@ impl InFlight {
             mail_sent: false,
             rcpts_sent: 0,
             data_started: false,
+            followed_by_rset: false,
         }
     }
 

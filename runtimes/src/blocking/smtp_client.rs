@@ -168,6 +168,7 @@ impl SmtpClient {
             slots.push(handle.map_err(Error::from));
         }
         self.driver.machine_mut().handle_timeout(Instant::now());
+        // Handles are handed out in increasing order, so this list is sorted.
         let handles: Vec<Handle> = slots
             .iter()
             .filter_map(|s| s.as_ref().ok().copied())
@@ -177,7 +178,7 @@ impl SmtpClient {
         if missing > 0 {
             self.driver.run(&mut |event| {
                 if let Accepted::Answer(handle) = inbox.accept(event)
-                    && handles.contains(&handle)
+                    && handles.binary_search(&handle).is_ok()
                 {
                     missing -= 1;
                 }

@@ -46,9 +46,48 @@ pub(crate) struct BlockingDriver<M: Machine> {
     read_buf: Box<[u8]>,
     out: Vec<u8>,
     deadline: Option<Instant>,
+    timeouts: SocketTimeouts,
     eof: bool,
     closed: bool,
     failed: bool,
+}
+
+/// The socket timeouts last set, so a `setsockopt` is made only when one really changes (the
+/// deadline moves with every reply; a timeout within [`TIMEOUT_SLACK`] of the set one is kept).
+#[derive(Default)]
+struct SocketTimeouts {
+    read: Option<Option<Duration>>,
+    write: Option<Option<Duration>>,
+}
+
+/// How far a wanted socket timeout may differ from the one set before it is set again: a read
+/// wakes at most this much after a deadline (waking early only costs a loop turn).
+const TIMEOUT_SLACK: Duration = Duration::from_millis(250);
+
+impl SocketTimeouts {
+    fn needs(set: Option<Option<Duration>>, wanted: Option<Duration>) -> bool {
+        match (set, wanted) {
+            (Some(Some(set)), Some(wanted)) => set.abs_diff(wanted) > TIMEOUT_SLACK,
+            (Some(set), wanted) => set != wanted,
+            (None, _) => true,
+        }
+    }
+
+    fn read(&mut self, socket: &TcpStream, wanted: Option<Duration>) -> io::Result<()> {
+        if Self::needs(self.read, wanted) {
+            socket.set_read_timeout(wanted)?;
+            self.read = Some(wanted);
+        }
+        Ok(())
+    }
+
+    fn write(&mut self, socket: &TcpStream, wanted: Option<Duration>) -> io::Result<()> {
+        if Self::needs(self.write, wanted) {
+            socket.set_write_timeout(wanted)?;
+            self.write = Some(wanted);
+        }
+        Ok(())
+    }
 }
 
 impl<M: Machine> BlockingDriver<M> {
@@ -77,6 +116,7 @@ impl<M: Machine> BlockingDriver<M> {
             read_buf: vec![0; READ_BUFFER_SIZE].into_boxed_slice(),
             out: Vec::new(),
             deadline: None,
+            timeouts: SocketTimeouts::default(),
             eof: false,
             closed: false,
             failed: false,
@@ -175,7 +215,7 @@ impl<M: Machine> BlockingDriver<M> {
             }
         }
         let timeout = self.deadline.map(|d| (d - now).max(MIN_TIMEOUT));
-        self.socket.set_read_timeout(timeout)?;
+        self.timeouts.read(&self.socket, timeout)?;
         let stream = self.stream.as_mut().ok_or(Error::Closed)?;
         match stream.io().read(&mut self.read_buf) {
             // TLS without close_notify is an end of stream all the same; the machine knows
@@ -210,7 +250,7 @@ impl<M: Machine> BlockingDriver<M> {
             d.saturating_duration_since(Instant::now())
                 .max(MIN_WRITE_TIMEOUT)
         });
-        self.socket.set_write_timeout(timeout)?;
+        self.timeouts.write(&self.socket, timeout)?;
         let stream = self.stream.as_mut().ok_or(Error::Closed)?.io();
         let result = stream.write_all(&self.out).and_then(|()| stream.flush());
         if let Err(err) = result {
@@ -240,9 +280,9 @@ impl<M: Machine> BlockingDriver<M> {
             return Err(Error::Closed);
         };
         let after = self.handshake_timeout;
-        self.socket.set_read_timeout(Some(after.max(MIN_TIMEOUT)))?;
-        self.socket
-            .set_write_timeout(Some(after.max(MIN_TIMEOUT)))?;
+        let handshake = Some(after.max(MIN_TIMEOUT));
+        self.timeouts.read(&self.socket, handshake)?;
+        self.timeouts.write(&self.socket, handshake)?;
         let (tls, info) = self
             .connector
             .connect(&self.host, tcp)
