@@ -284,3 +284,18 @@ fn bdat_transactions_pipeline_behind_a_reset() {
         .collect();
     assert_eq!(stages, [Stage::Content, Stage::Accepted, Stage::Accepted]);
 }
+
+#[test]
+fn large_data_content_flows_without_pipelining() {
+    let mut p = ready(TlsPolicy::None, "250 mx\r\n");
+    let body = "0123456789abcdef\r\n".repeat(20_000);
+    p.enqueue(Command::Send(Transaction::new(env(&["b@example.org"]), body.clone())));
+    p.server("250 ok\r\n").unwrap();
+    p.server("250 ok\r\n").unwrap();
+    assert_eq!(
+        p.take_wire(),
+        "MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.org>\r\nDATA\r\n"
+    );
+    p.server("354 go\r\n").unwrap();
+    assert_eq!(p.take_wire(), format!("{body}.\r\n"));
+}

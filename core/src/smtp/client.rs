@@ -667,8 +667,8 @@ impl SmtpClient {
                         tx.prepared.body.clone(),
                         tx.prepared.transfer,
                     );
-                    let lockstep = !self.pipelining();
-                    self.begin_content(handle, body, transfer, lockstep);
+                    // DATA content flows without replies, pipelining or not.
+                    self.begin_content(handle, body, transfer, false);
                 }
             }
             Expect::Data => {

@@ -138,7 +138,10 @@ mod tests {
              recipients (r0@example.org: 550 5.1.1 unknown)"
         );
         let many = refused(7, None).to_string();
-        assert!(many.ends_with("r4@example.org: 550 5.1.1 unknown; and 2 more)"), "{many}");
+        assert!(
+            many.ends_with("r4@example.org: 550 5.1.1 unknown; and 2 more)"),
+            "{many}"
+        );
     }
 
     #[test]

@@ -48,7 +48,10 @@ mod tests {
         assert_eq!(one_line("550-first\r\n550 second"), "550-first 550 second");
         assert_eq!(one_line("a\n\n\r\nb"), "a b");
         assert_eq!(one_line("a \r\nb"), "a b");
-        assert_eq!(one_line("\r\nleading and trailing\n"), "leading and trailing");
+        assert_eq!(
+            one_line("\r\nleading and trailing\n"),
+            "leading and trailing"
+        );
         assert_eq!(one_line("tab\there"), "tab here");
     }
 

@@ -17,9 +17,8 @@ use mail_kit::blocking::SmtpClient;
 /// How long a transfer runs before the bar appears.
 const SHOW_AFTER: Duration = Duration::from_secs(1);
 
-/// The bar's look: spinner, bar, bytes, rate, time left.
-const TEMPLATE: &str =
-    "{spinner} sending [{bar:30}] {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta}";
+/// The bar's look: spinner, bar (as wide as the terminal allows), bytes, rate, time left.
+const TEMPLATE: &str = "{spinner} sending [{wide_bar}] {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} ETA {eta}";
 
 /// The progress display of one command: either off (stderr is not a terminal) or a bar that
 /// appears once a transfer has lasted a second.
@@ -47,13 +46,11 @@ impl Progress {
         }
         let slot = Arc::clone(&self.bar);
         let mut clock = LazyBar::default();
-        client.on_progress(move |sent, total| {
-            match clock.update(Instant::now(), sent, total) {
+        client.on_progress(
+            move |sent, total| match clock.update(Instant::now(), sent, total) {
                 Step::Wait => {}
                 Step::Show => {
-                    let bar = new_bar(total);
-                    bar.set_position(sent);
-                    let _ = slot.set(bar);
+                    let _ = slot.set(new_bar(sent, total));
                 }
                 Step::Update => {
                     if let Some(bar) = slot.get() {
@@ -65,8 +62,8 @@ impl Progress {
                         bar.finish_and_clear();
                     }
                 }
-            }
-        });
+            },
+        );
     }
 
     /// Removes the bar, if one is shown (call before printing the outcome).
@@ -84,13 +81,17 @@ impl Progress {
     }
 }
 
-/// A new bar for a transfer of `total` bytes, redrawn ten times a second.
-fn new_bar(total: u64) -> ProgressBar {
+/// A new bar for a transfer of `total` bytes of which `sent` are gone, redrawn ten times a
+/// second.
+fn new_bar(sent: u64, total: u64) -> ProgressBar {
     let style = ProgressStyle::with_template(TEMPLATE)
         .unwrap_or_else(|_| ProgressStyle::default_bar())
         .progress_chars("=> ");
-    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr())
-        .with_style(style);
+    let bar =
+        ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr()).with_style(style);
+    bar.set_position(sent);
+    // The rate and ETA count from here, not from zero bytes a moment ago.
+    bar.reset_eta();
     bar.enable_steady_tick(Duration::from_millis(100));
     bar
 }
@@ -185,7 +186,10 @@ mod tests {
             Step::Wait
         );
         // Finished after more than a second: no bar for a transfer that is over.
-        assert_eq!(lazy.update(t0 + Duration::from_secs(2), 100, 100), Step::Done);
+        assert_eq!(
+            lazy.update(t0 + Duration::from_secs(2), 100, 100),
+            Step::Done
+        );
     }
 
     #[test]

@@ -112,7 +112,10 @@ mod tests {
         assert!(matches!(err, Failure::Usage(_)));
         let text = err.to_string();
         assert!(!text.contains(['\r', '\n']), "{text}");
-        assert!(text.starts_with("--to \"bob@example.org\\r\\nRCPT"), "{text}");
+        assert!(
+            text.starts_with("--to \"bob@example.org\\r\\nRCPT"),
+            "{text}"
+        );
         assert!(envelope("not an address", &to).is_err());
     }
 
