@@ -263,14 +263,21 @@ fn large_recipient_lists_stay_within_the_pipeline_window() {
 
 #[test]
 fn bdat_transactions_pipeline_behind_a_reset() {
-    let mut p = ready(TlsPolicy::None, "250-mx\r\n250-PIPELINING\r\n250 CHUNKING\r\n");
+    let mut p = ready(
+        TlsPolicy::None,
+        "250-mx\r\n250-PIPELINING\r\n250 CHUNKING\r\n",
+    );
     for _ in 0..3 {
-        p.enqueue(Command::Send(Transaction::new(env(&["b@example.org"]), &b"x\r\n"[..])));
+        p.enqueue(Command::Send(Transaction::new(
+            env(&["b@example.org"]),
+            &b"x\r\n"[..],
+        )));
     }
     let tx = "MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.org>\r\nBDAT 3 LAST\r\nx\r\n";
     assert_eq!(p.take_wire(), format!("{tx}RSET\r\n{tx}RSET\r\n{tx}"));
     // The first is refused at BDAT: no extra RSET, the pipelined one covers it.
-    p.server("250 ok\r\n250 ok\r\n554 no\r\n250 reset\r\n").unwrap();
+    p.server("250 ok\r\n250 ok\r\n554 no\r\n250 reset\r\n")
+        .unwrap();
     p.server("250 ok\r\n250 ok\r\n250 queued\r\n250 reset\r\n250 ok\r\n250 ok\r\n250 queued\r\n")
         .unwrap();
     assert_eq!(p.take_wire(), "");
@@ -289,7 +296,10 @@ fn bdat_transactions_pipeline_behind_a_reset() {
 fn large_data_content_flows_without_pipelining() {
     let mut p = ready(TlsPolicy::None, "250 mx\r\n");
     let body = "0123456789abcdef\r\n".repeat(20_000);
-    p.enqueue(Command::Send(Transaction::new(env(&["b@example.org"]), body.clone())));
+    p.enqueue(Command::Send(Transaction::new(
+        env(&["b@example.org"]),
+        body.clone(),
+    )));
     p.server("250 ok\r\n").unwrap();
     p.server("250 ok\r\n").unwrap();
     assert_eq!(

@@ -5,6 +5,7 @@
 //! to [`Mechanism::respond`], and calls [`Mechanism::finish`] when the server reports success.
 //! [`select`] picks the strongest mechanism both sides support.
 
+mod bearer;
 mod credentials;
 mod select;
 // Mechanisms: one file each.

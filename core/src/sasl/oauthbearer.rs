@@ -3,9 +3,7 @@
 use std::fmt;
 use std::fmt::Write as _;
 
-use zeroize::{Zeroize, Zeroizing};
-
-use super::xoauth2::ServerErrorReport;
+use super::bearer::{BearerExchange, concat};
 use super::{Credentials, Mechanism, SaslError};
 
 /// The OAUTHBEARER mechanism (RFC 7628):
@@ -23,9 +21,7 @@ pub struct OAuthBearer {
     authzid: Option<String>,
     host: Option<String>,
     port: Option<u16>,
-    token: Zeroizing<String>,
-    sent: bool,
-    error: Option<ServerErrorReport>,
+    exchange: BearerExchange,
 }
 
 impl OAuthBearer {
@@ -43,9 +39,7 @@ impl OAuthBearer {
             authzid: authzid.map(str::to_owned),
             host: None,
             port: None,
-            token: Zeroizing::new(token.to_owned()),
-            sent: false,
-            error: None,
+            exchange: BearerExchange::new(token, b"\x01"),
         })
     }
 
@@ -61,17 +55,16 @@ impl OAuthBearer {
     /// `"invalid_token"`) when there is one, otherwise the whole text. `None` until the server
     /// reports an error.
     pub fn server_error(&self) -> Option<&str> {
-        self.error.as_ref().map(ServerErrorReport::summary)
+        self.exchange.server_error()
     }
 
     /// The whole JSON text of the server's error report, if it sent one.
     pub fn server_error_json(&self) -> Option<&str> {
-        self.error.as_ref().map(ServerErrorReport::text)
+        self.exchange.server_error_json()
     }
 
-    fn message(&self) -> Vec<u8> {
-        const AUTH: &[u8] = b"auth=Bearer ";
-        const END: &[u8] = b"\x01\x01";
+    /// The GS2 header and the fields before the token.
+    fn head(&self) -> String {
         let mut head = String::from("n,");
         if let Some(authzid) = &self.authzid {
             head.push_str("a=");
@@ -90,13 +83,7 @@ impl OAuthBearer {
         if let Some(port) = self.port {
             let _ = write!(head, "port={port}\x01");
         }
-        // Exact capacity: no reallocation leaves a copy of the token behind.
-        let mut out = Vec::with_capacity(head.len() + AUTH.len() + self.token.len() + END.len());
-        out.extend_from_slice(head.as_bytes());
-        out.extend_from_slice(AUTH);
-        out.extend_from_slice(self.token.as_bytes());
-        out.extend_from_slice(END);
-        out
+        head
     }
 }
 
@@ -106,36 +93,29 @@ impl Mechanism for OAuthBearer {
     }
 
     fn initial_response(&mut self) -> Result<Option<Vec<u8>>, SaslError> {
-        if self.sent || self.error.is_some() {
-            return Err(SaslError::TooManySteps);
-        }
-        Ok(Some(self.message()))
+        let head = self.head();
+        self.exchange.initial_response(message(&head))
     }
 
     fn respond(&mut self, challenge: &[u8]) -> Result<Vec<u8>, SaslError> {
-        if self.error.is_some() {
-            return Err(SaslError::TooManySteps);
-        }
-        if challenge.is_empty() {
-            // The initial response was not sent: this empty challenge asks for it.
-            if self.sent {
-                return Err(SaslError::TooManySteps);
-            }
-            self.sent = true;
-            let message = self.message();
-            self.token.zeroize();
-            return Ok(message);
-        }
-        self.error = Some(ServerErrorReport::parse(challenge));
-        self.token.zeroize();
-        Ok(vec![0x01])
+        let head = self.head();
+        self.exchange.respond(challenge, message(&head))
     }
 
     fn finish(&mut self, _additional: Option<&[u8]>) -> Result<(), SaslError> {
-        match &self.error {
-            Some(error) => Err(SaslError::ServerError(error.summary().to_owned())),
-            None => Ok(()),
-        }
+        self.exchange.finish()
+    }
+}
+
+/// The whole message: the header, then the token.
+fn message(head: &str) -> impl FnOnce(&str) -> Vec<u8> + '_ {
+    move |token| {
+        concat(&[
+            head.as_bytes(),
+            b"auth=Bearer ",
+            token.as_bytes(),
+            b"\x01\x01",
+        ])
     }
 }
 
@@ -146,7 +126,7 @@ impl fmt::Debug for OAuthBearer {
             .field("host", &self.host)
             .field("port", &self.port)
             .field("token", &format_args!("<redacted>"))
-            .field("sent", &self.sent)
+            .field("sent", &self.exchange.sent())
             .field("server_error", &self.server_error_json())
             .finish()
     }

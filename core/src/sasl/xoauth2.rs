@@ -2,8 +2,7 @@
 
 use std::fmt;
 
-use zeroize::{Zeroize, Zeroizing};
-
+use super::bearer::{BearerExchange, concat};
 use super::{Credentials, Mechanism, SaslError};
 
 /// The XOAUTH2 mechanism: `user=USER ^A auth=Bearer TOKEN ^A ^A`.
@@ -16,9 +15,7 @@ use super::{Credentials, Mechanism, SaslError};
 /// challenge is [`SaslError::TooManySteps`].
 pub struct XOAuth2 {
     user: String,
-    token: Zeroizing<String>,
-    sent: bool,
-    error: Option<ServerErrorReport>,
+    exchange: BearerExchange,
 }
 
 impl XOAuth2 {
@@ -31,37 +28,31 @@ impl XOAuth2 {
         }
         Some(XOAuth2 {
             user: credentials.user().to_owned(),
-            token: Zeroizing::new(token.to_owned()),
-            sent: false,
-            error: None,
+            exchange: BearerExchange::new(token, b""),
         })
     }
 
     /// The error the server reported in its challenge: the JSON `status` value (e.g. `"401"`)
     /// when there is one, otherwise the whole text. `None` until the server reports an error.
     pub fn server_error(&self) -> Option<&str> {
-        self.error.as_ref().map(ServerErrorReport::summary)
+        self.exchange.server_error()
     }
 
     /// The whole JSON text of the server's error report, if it sent one.
     pub fn server_error_json(&self) -> Option<&str> {
-        self.error.as_ref().map(ServerErrorReport::text)
+        self.exchange.server_error_json()
     }
 
-    fn message(&self) -> Vec<u8> {
-        const USER: &[u8] = b"user=";
-        const AUTH: &[u8] = b"\x01auth=Bearer ";
-        const END: &[u8] = b"\x01\x01";
-        // Exact capacity: no reallocation leaves a copy of the token behind.
-        let mut out = Vec::with_capacity(
-            USER.len() + self.user.len() + AUTH.len() + self.token.len() + END.len(),
-        );
-        out.extend_from_slice(USER);
-        out.extend_from_slice(self.user.as_bytes());
-        out.extend_from_slice(AUTH);
-        out.extend_from_slice(self.token.as_bytes());
-        out.extend_from_slice(END);
-        out
+    fn message(user: &str) -> impl FnOnce(&str) -> Vec<u8> + '_ {
+        move |token| {
+            concat(&[
+                b"user=",
+                user.as_bytes(),
+                b"\x01auth=Bearer ",
+                token.as_bytes(),
+                b"\x01\x01",
+            ])
+        }
     }
 }
 
@@ -71,36 +62,15 @@ impl Mechanism for XOAuth2 {
     }
 
     fn initial_response(&mut self) -> Result<Option<Vec<u8>>, SaslError> {
-        if self.sent || self.error.is_some() {
-            return Err(SaslError::TooManySteps);
-        }
-        Ok(Some(self.message()))
+        self.exchange.initial_response(Self::message(&self.user))
     }
 
     fn respond(&mut self, challenge: &[u8]) -> Result<Vec<u8>, SaslError> {
-        if self.error.is_some() {
-            return Err(SaslError::TooManySteps);
-        }
-        if challenge.is_empty() {
-            // The initial response was not sent: this empty challenge asks for it.
-            if self.sent {
-                return Err(SaslError::TooManySteps);
-            }
-            self.sent = true;
-            let message = self.message();
-            self.token.zeroize();
-            return Ok(message);
-        }
-        self.error = Some(ServerErrorReport::parse(challenge));
-        self.token.zeroize();
-        Ok(Vec::new())
+        self.exchange.respond(challenge, Self::message(&self.user))
     }
 
     fn finish(&mut self, _additional: Option<&[u8]>) -> Result<(), SaslError> {
-        match &self.error {
-            Some(error) => Err(SaslError::ServerError(error.summary().to_owned())),
-            None => Ok(()),
-        }
+        self.exchange.finish()
     }
 }
 
@@ -109,76 +79,10 @@ impl fmt::Debug for XOAuth2 {
         f.debug_struct("XOAuth2")
             .field("user", &self.user)
             .field("token", &format_args!("<redacted>"))
-            .field("sent", &self.sent)
+            .field("sent", &self.exchange.sent())
             .field("server_error", &self.server_error_json())
             .finish()
     }
-}
-
-/// An error report a server sent inside an OAuth exchange (XOAUTH2, OAUTHBEARER).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct ServerErrorReport {
-    /// The challenge as text (invalid UTF-8 replaced), trimmed.
-    text: String,
-    /// Byte range of the JSON `status` value inside `text`, if found.
-    status: Option<(usize, usize)>,
-}
-
-impl ServerErrorReport {
-    /// Reads a server's error challenge; never fails, whatever the bytes.
-    pub(super) fn parse(challenge: &[u8]) -> Self {
-        let text = String::from_utf8_lossy(challenge).trim().to_owned();
-        let status = json_status(&text);
-        ServerErrorReport { text, status }
-    }
-
-    /// The `status` value, or the whole text when there is none.
-    pub(super) fn summary(&self) -> &str {
-        match self.status {
-            Some((start, end)) => self.text.get(start..end).unwrap_or(&self.text),
-            None => &self.text,
-        }
-    }
-
-    /// The whole text.
-    pub(super) fn text(&self) -> &str {
-        &self.text
-    }
-}
-
-/// Finds the value of the `"status"` member of a JSON object, returned as a byte range of
-/// `json`: the contents of a string value (escapes left as they are) or a bare token such as a
-/// number. A small scan rather than a JSON parser: the report is only for the user to read.
-fn json_status(json: &str) -> Option<(usize, usize)> {
-    const KEY: &str = "\"status\"";
-    let mut from = 0;
-    while let Some(found) = json.get(from..).and_then(|rest| rest.find(KEY)) {
-        let after_key = from + found + KEY.len();
-        from = after_key;
-        let rest = &json[after_key..];
-        let Some(value) = rest.trim_start().strip_prefix(':') else {
-            continue; // "status" was a value, not a key
-        };
-        let value = value.trim_start();
-        let value_start = json.len() - value.len();
-        let (start, end) = if let Some(string) = value.strip_prefix('"') {
-            let start = value_start + 1;
-            let mut escaped = false;
-            let close = string.bytes().position(|b| {
-                let is_close = !escaped && b == b'"';
-                escaped = !escaped && b == b'\\';
-                is_close
-            })?;
-            (start, start + close)
-        } else {
-            let len = value
-                .find(|c: char| c == ',' || c == '}' || c == ']' || c.is_whitespace())
-                .unwrap_or(value.len());
-            (value_start, value_start + len)
-        };
-        return (end > start).then_some((start, end));
-    }
-    None
 }
 
 #[cfg(test)]
@@ -246,34 +150,6 @@ mod tests {
         assert!(XOAuth2::new(&Credentials::password("u", "pw")).is_none());
         assert!(XOAuth2::new(&Credentials::oauth_token("u\x01", "tok")).is_none());
         assert!(XOAuth2::new(&Credentials::oauth_token("u", "t\x01ok")).is_none());
-    }
-
-    #[test]
-    fn status_scan() {
-        let status = |json: &str| {
-            let report = ServerErrorReport::parse(json.as_bytes());
-            report.status.map(|_| report.summary().to_owned())
-        };
-        assert_eq!(status(r#"{"status":"401"}"#).as_deref(), Some("401"));
-        assert_eq!(
-            status(r#"{ "status" : 400 , "x":1}"#).as_deref(),
-            Some("400")
-        );
-        assert_eq!(status(r#"{"status":403}"#).as_deref(), Some("403"));
-        assert_eq!(
-            status(r#"{"scope":"status","status":"invalid_token"}"#).as_deref(),
-            Some("invalid_token")
-        );
-        assert_eq!(status(r#"{"status":"a\"b"}"#).as_deref(), Some(r#"a\"b"#));
-        assert_eq!(status(r#"{"status":""}"#), None);
-        assert_eq!(status(r#"{"status":"unterminated"#), None);
-        assert_eq!(status(r#"{"status":"#), None);
-        assert_eq!(status(r#""status""#), None);
-        assert_eq!(status("not json"), None);
-        assert_eq!(status(r#"{"status":"é401ü"}"#).as_deref(), Some("é401ü"));
-        let report = ServerErrorReport::parse(b"  plain text \xff ");
-        assert_eq!(report.summary(), "plain text \u{fffd}");
-        assert_eq!(report.text(), "plain text \u{fffd}");
     }
 
     #[test]
