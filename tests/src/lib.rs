@@ -1,2 +1,7 @@
 //! Shared helpers for mail-kit's cross-crate tests.
 #![forbid(unsafe_code)]
+
+pub mod live;
+pub mod sink;
+pub mod smtp_peer;
+pub mod transcripts;
