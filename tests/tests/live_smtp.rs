@@ -495,14 +495,7 @@ fn pipelined_blocking(servers: &Servers, runtime: &str, body: Body) {
     let results = client.send_many(transactions).unwrap();
     let elapsed = start.elapsed();
     check_quit(runtime, client.quit());
-    check_pipelined(
-        servers,
-        (runtime, body),
-        &sent,
-        results,
-        elapsed,
-        &probe,
-    );
+    check_pipelined(servers, (runtime, body), &sent, results, elapsed, &probe);
 }
 
 async fn pipelined_async<R: Runtime>(servers: &Servers, runtime: &str, body: Body) {
@@ -526,14 +519,7 @@ async fn pipelined_async<R: Runtime>(servers: &Servers, runtime: &str, body: Bod
     let results = client.send_many(transactions).await.unwrap();
     let elapsed = start.elapsed();
     check_quit(runtime, client.quit().await);
-    check_pipelined(
-        servers,
-        (runtime, body),
-        &sent,
-        results,
-        elapsed,
-        &probe,
-    );
+    check_pipelined(servers, (runtime, body), &sent, results, elapsed, &probe);
 }
 
 // ---------------------------------------------------------------------------------------

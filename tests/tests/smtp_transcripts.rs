@@ -391,30 +391,9 @@ fn fails_with(r: &Replayed, expected: &Error) {
 // ---------------------------------------------------------------------------------------------
 // Every file, every split.
 
-/// Transcripts of the behaviour the machine should have but does not yet (each is the file of
-/// an `#[ignore = "BUG: …"]` test); the whole-corpus tests skip them until the bug is fixed.
-const KNOWN_BUGS: &[&str] = &[
-    "smtp/mail-requiretls-plaintext.txt",
-    "smtp/mail-8bit-without-8bitmime.txt",
-];
-
-/// Every transcript file except those of [`KNOWN_BUGS`].
-fn replayable() -> Vec<String> {
-    list("smtp")
-        .into_iter()
-        .filter(|name| {
-            let known = KNOWN_BUGS.contains(&name.as_str());
-            if known {
-                println!("{name}: skipped (known machine bug, see its #[ignore] test)");
-            }
-            !known
-        })
-        .collect()
-}
-
 #[test]
 fn every_transcript_has_a_scenario_and_replays() {
-    let files = replayable();
+    let files = list("smtp");
     assert!(files.len() >= 60, "only {} transcripts", files.len());
     for name in list("smtp") {
         let _ = scenario(&name);
@@ -431,7 +410,7 @@ fn every_transcript_has_a_scenario_and_replays() {
 fn references() -> &'static [(TranscriptFile, Replayed)] {
     static REFERENCES: OnceLock<Vec<(TranscriptFile, Replayed)>> = OnceLock::new();
     REFERENCES.get_or_init(|| {
-        replayable()
+        list("smtp")
             .iter()
             .map(|name| {
                 let file = load(name);
@@ -925,7 +904,6 @@ fn missing_capabilities_are_usage_errors() {
 }
 
 #[test]
-#[ignore = "BUG: REQUIRETLS is sent on a connection without TLS (RFC 8689 §4.2.1)"]
 fn requiretls_never_goes_out_in_plaintext() {
     let r = check("mail-requiretls-plaintext");
     no_error(&r);
@@ -934,7 +912,6 @@ fn requiretls_never_goes_out_in_plaintext() {
 }
 
 #[test]
-#[ignore = "BUG: an 8-bit body is sent to a server without 8BITMIME (RFC 6152 §3)"]
 fn eight_bit_body_needs_8bitmime() {
     let r = check("mail-8bit-without-8bitmime");
     no_error(&r);

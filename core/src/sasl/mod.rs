@@ -63,7 +63,8 @@ pub trait Mechanism: Send {
         Ok(())
     }
 
-    /// Whether the mechanism reveals the password to anyone who can read the connection.
+    /// Whether the mechanism reveals the secret (a password or a bearer token) to anyone who
+    /// can read the connection: such mechanisms are refused without TLS unless allowed.
     fn sends_plaintext_password(&self) -> bool {
         false
     }

@@ -105,6 +105,11 @@ impl Mechanism for OAuthBearer {
     fn finish(&mut self, _additional: Option<&[u8]>) -> Result<(), SaslError> {
         self.exchange.finish()
     }
+
+    /// A bearer token is as replayable as a password.
+    fn sends_plaintext_password(&self) -> bool {
+        true
+    }
 }
 
 /// The whole message: the header, then the token.
@@ -152,7 +157,7 @@ mod tests {
             .unwrap()
             .with_host("server.example.com", 143);
         assert_eq!(bearer.name(), "OAUTHBEARER");
-        assert!(!bearer.sends_plaintext_password());
+        assert!(bearer.sends_plaintext_password());
         assert_eq!(
             bearer.initial_response().unwrap().unwrap(),
             b"n,a=user@example.com,\x01host=server.example.com\x01port=143\x01auth=Bearer vF9dft4qmTc2Nvb3RlckBhbHRhdmlzdGEuY29tCg==\x01\x01"

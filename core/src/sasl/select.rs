@@ -77,6 +77,14 @@ pub fn select(
     opts: SelectOptions,
     forced: Option<&str>,
 ) -> Result<Vec<Box<dyn Mechanism>>, UsageError> {
+    let names = [Some(credentials.user()), credentials.authzid()];
+    if names
+        .into_iter()
+        .flatten()
+        .any(|n| n.contains(['\r', '\n', '\0']))
+    {
+        return Err(UsageError::ForbiddenCharacter { what: "user name" });
+    }
     let plaintext_allowed = opts.tls || opts.allow_plaintext;
     let is_offered = |name: &str| offered.iter().any(|o| same_name(o, name));
 
@@ -91,7 +99,7 @@ pub fn select(
         ))?;
         if mechanism.sends_plaintext_password() && !plaintext_allowed {
             return Err(UsageError::NoMechanism(
-                "forced mechanism sends the password in plaintext and the connection is not encrypted",
+                "forced mechanism sends the secret in plaintext and the connection is not encrypted",
             ));
         }
         return Ok(vec![mechanism]);
@@ -119,7 +127,7 @@ pub fn select(
         Ok(chosen)
     } else if refused_plaintext {
         Err(UsageError::NoMechanism(
-            "only plaintext mechanisms are offered and the connection is not encrypted",
+            "only mechanisms that reveal the secret are offered and the connection is not encrypted",
         ))
     } else if known_offered {
         Err(UsageError::NoMechanism(
@@ -178,10 +186,11 @@ mod tests {
             names(select(&all, &token(), TLS, None)),
             Ok(vec!["OAUTHBEARER", "XOAUTH2"])
         );
-        assert_eq!(
-            names(select(&all, &token(), PLAIN_TEXT, None)),
-            Ok(vec!["OAUTHBEARER", "XOAUTH2"])
-        );
+        // A bearer token is as replayable as a password: not without TLS.
+        assert!(matches!(
+            select(&all, &token(), PLAIN_TEXT, None),
+            Err(UsageError::NoMechanism(_))
+        ));
     }
 
     #[test]
@@ -207,7 +216,7 @@ mod tests {
         assert_eq!(
             names(select(&both, &password(), PLAIN_TEXT, None)),
             Err(UsageError::NoMechanism(
-                "only plaintext mechanisms are offered and the connection is not encrypted"
+                "only mechanisms that reveal the secret are offered and the connection is not encrypted"
             ))
         );
         assert_eq!(

@@ -72,6 +72,11 @@ impl Mechanism for XOAuth2 {
     fn finish(&mut self, _additional: Option<&[u8]>) -> Result<(), SaslError> {
         self.exchange.finish()
     }
+
+    /// A bearer token is as replayable as a password.
+    fn sends_plaintext_password(&self) -> bool {
+        true
+    }
 }
 
 impl fmt::Debug for XOAuth2 {
@@ -102,7 +107,7 @@ mod tests {
         );
         let mut xoauth2 = XOAuth2::new(&credentials).unwrap();
         assert_eq!(xoauth2.name(), "XOAUTH2");
-        assert!(!xoauth2.sends_plaintext_password());
+        assert!(xoauth2.sends_plaintext_password());
         assert_eq!(
             xoauth2.initial_response().unwrap().unwrap(),
             b"user=someuser@example.com\x01auth=Bearer ya29.vF9dft4qmTc2Nvb3RlckBhdHRhdmlzdGEuY29tCg\x01\x01"

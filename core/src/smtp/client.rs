@@ -92,7 +92,6 @@ impl Expect {
 /// assert_eq!(smtp.poll_output().unwrap(), Output::Transmit("MAIL FROM:<a@example.org>\r\n".into()));
 /// # let _ = handle;
 /// ```
-#[derive(Debug)]
 pub struct SmtpClient {
     config: SmtpConfig,
     parser: ReplyParser,
@@ -115,6 +114,23 @@ pub struct SmtpClient {
     now: Option<Instant>,
     /// When the oldest expected reply is due, and how long that was.
     deadline: Option<(Instant, Duration)>,
+}
+
+/// Shows the session's state, never buffered bytes (they may hold an AUTH exchange).
+impl std::fmt::Debug for SmtpClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpClient")
+            .field("phase", &self.phase)
+            .field("secure", &self.secure)
+            .field("capabilities", &self.caps)
+            .field("queued", &self.queue.len())
+            .field("expecting", &self.expects)
+            .field("transactions", &self.txs.len())
+            .field("buffered_in", &self.inbuf.len())
+            .field("buffered_out", &self.wbuf.len())
+            .field("error", &self.error)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A command accepted by `enqueue`, checked and ready to start.
@@ -204,6 +220,7 @@ impl SmtpClient {
                 tx,
                 &caps,
                 self.config.prefer_chunking,
+                self.secure,
             )?),
             Command::Noop => Queued::Simple(encode::simple("NOOP")),
             Command::Rset => Queued::Simple(encode::simple("RSET")),

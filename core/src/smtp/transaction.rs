@@ -41,8 +41,16 @@ impl Prepared {
         tx: Transaction,
         caps: &Capabilities,
         prefer_chunking: bool,
+        secure: bool,
     ) -> Result<Prepared, UsageError> {
         let env = &tx.envelope;
+        // RFC 8689 §4.2.1: REQUIRETLS only travels over TLS.
+        if env.params.requiretls && caps.requiretls && !secure {
+            return Err(UsageError::InvalidArgument {
+                what: "REQUIRETLS",
+                reason: "needs a TLS connection",
+            });
+        }
         if env.recipients.is_empty() {
             return Err(UsageError::InvalidArgument {
                 what: "envelope",
@@ -61,6 +69,10 @@ impl Prepared {
             None if data::has_8bit(&tx.message) => Some(BodyType::EightBitMime),
             None => None,
         };
+        // RFC 6152 §3: no 8-bit content to a server without 8BITMIME.
+        if body_type == Some(BodyType::EightBitMime) && !caps.eight_bit_mime {
+            return Err(UsageError::NotSupported("8BITMIME"));
+        }
         let binary = body_type == Some(BodyType::BinaryMime);
         if binary && !(caps.binary_mime && caps.chunking) {
             return Err(UsageError::NotSupported("BINARYMIME"));
