@@ -14,7 +14,7 @@ use mail_kit_core::{Handle, Machine, TlsPolicy, WireObserver};
 
 use super::connect::connect_tcp;
 use super::tls::{RustlsConnector, TlsConnector};
-use crate::driver::BlockingDriver;
+use crate::driver::{BlockingDriver, DriverTimeouts};
 use crate::error::Error;
 use crate::options::{SmtpOptions, TlsMode};
 use crate::smtp::Inbox;
@@ -82,6 +82,11 @@ impl SmtpClient {
         } else {
             None
         };
+        // A write stalled for the "data block" time is a timeout (RFC 5321 §4.5.3.2.5).
+        let timeouts = DriverTimeouts {
+            handshake: after,
+            write_stall: config.timeouts.data_block,
+        };
         // The machine knows from its `Implicit` policy that the stream is encrypted; it
         // accepts `handle_tls_established` only after its own `StartTls`.
         let mut machine = SmtpMachine::new(config);
@@ -93,7 +98,7 @@ impl SmtpClient {
             connector,
             machine,
             host.to_owned(),
-            after,
+            timeouts,
             options.make_observer(),
         )?;
         let mut inbox = Inbox::default();

@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 
 use mail_kit_core::{Machine, Output, WireObserver};
 
-use super::{MAX_IDLE_CAPACITY, READ_BUFFER_SIZE, WRITE_HIGH_WATER, timeout};
+use super::{
+    DriverTimeouts, MAX_IDLE_CAPACITY, READ_BUFFER_SIZE, WRITE_HIGH_WATER, timeout, write_stalled,
+};
 use crate::error::Error;
 use crate::runtime::{AsyncStream, Runtime};
 
@@ -27,6 +29,10 @@ enum Wake {
 /// Drives a machine over an async stream: drains its outputs, writes each batch of
 /// `Transmit`s with one write, upgrades to TLS on `StartTls`, and waits for input, the
 /// deadline and write progress at the same time.
+///
+/// Pending output has its own timer, [`DriverTimeouts::write_stall`]: the machine may expect
+/// no reply while it sends (the content of a `DATA` transaction), so its deadline cannot
+/// bound a write to a server that stopped reading.
 pub(crate) struct AsyncDriver<R: Runtime, M: Machine> {
     runtime: R,
     stream: Option<R::Stream>,
@@ -34,6 +40,8 @@ pub(crate) struct AsyncDriver<R: Runtime, M: Machine> {
     /// The TLS server name for `STARTTLS`.
     host: String,
     handshake_timeout: Duration,
+    /// Fails pending output that makes no progress for the write-stall timeout.
+    stall: Stall<R>,
     observer: Option<Box<dyn WireObserver>>,
     read_buf: Box<[u8]>,
     /// Bytes to write; `out[written..]` is still pending.
@@ -50,12 +58,14 @@ pub(crate) struct AsyncDriver<R: Runtime, M: Machine> {
 
 impl<R: Runtime, M: Machine> AsyncDriver<R, M> {
     /// A driver for `machine` over a connected (and, for implicit TLS, wrapped) stream.
+    /// Output that makes no progress for `timeouts.write_stall` fails with
+    /// [`Error::Timeout`].
     pub(crate) fn new(
         runtime: R,
         stream: R::Stream,
         machine: M,
         host: String,
-        handshake_timeout: Duration,
+        timeouts: DriverTimeouts,
         observer: Option<Box<dyn WireObserver>>,
     ) -> Self {
         AsyncDriver {
@@ -63,7 +73,8 @@ impl<R: Runtime, M: Machine> AsyncDriver<R, M> {
             stream: Some(stream),
             machine,
             host,
-            handshake_timeout,
+            handshake_timeout: timeouts.handshake,
+            stall: Stall::new(timeouts.write_stall),
             observer,
             read_buf: vec![0; READ_BUFFER_SIZE].into_boxed_slice(),
             out: Vec::new(),
@@ -234,6 +245,7 @@ impl<R: Runtime, M: Machine> AsyncDriver<R, M> {
                 written: &mut self.written,
                 unflushed: &mut self.unflushed,
                 observer: &mut self.observer,
+                progressed: false,
             };
             let flush = poll_fn(|cx| writer.poll(stream, cx));
             let _ = timeout(&self.runtime, after, flush).await;
@@ -243,7 +255,8 @@ impl<R: Runtime, M: Machine> AsyncDriver<R, M> {
         self.closed = true;
     }
 
-    /// Writes and flushes the whole write buffer, without reading.
+    /// Writes and flushes the whole write buffer, without reading; fails when that makes no
+    /// progress for the write-stall timeout.
     async fn write_all(&mut self) -> Result<(), Error> {
         let Some(stream) = self.stream.as_mut() else {
             return Err(Error::Closed);
@@ -253,29 +266,36 @@ impl<R: Runtime, M: Machine> AsyncDriver<R, M> {
             written: &mut self.written,
             unflushed: &mut self.unflushed,
             observer: &mut self.observer,
+            progressed: false,
         };
-        poll_fn(|cx| writer.poll(stream, cx)).await?;
-        Ok(())
+        let (stall, runtime) = (&mut self.stall, &self.runtime);
+        poll_fn(|cx| stall.poll_write(runtime, &mut writer, stream, cx)).await
     }
 
-    /// Waits for input, the deadline, or the end of pending writes, writing meanwhile.
+    /// Waits for input, the deadline, or the end of pending writes, writing meanwhile; fails
+    /// when pending output makes no progress for the write-stall timeout.
     async fn wait(&mut self) -> Result<Wake, Error> {
         let Some(stream) = self.stream.as_mut() else {
             return Err(Error::Closed);
         };
         let had_output = !self.out.is_empty() || self.unflushed;
+        if !had_output {
+            self.stall.disarm();
+        }
         let mut writer = Writer {
             out: &mut self.out,
             written: &mut self.written,
             unflushed: &mut self.unflushed,
             observer: &mut self.observer,
+            progressed: false,
         };
+        let (stall, runtime) = (&mut self.stall, &self.runtime);
         let read_buf = &mut self.read_buf;
         let eof = self.eof;
         let timer = &mut self.timer;
-        let wake = poll_fn(|cx| {
+        poll_fn(|cx| {
             if had_output {
-                match writer.poll(stream, cx) {
+                match stall.poll_write(runtime, &mut writer, stream, cx) {
                     Poll::Ready(Ok(())) => return Poll::Ready(Ok(Wake::Written)),
                     Poll::Ready(Err(err)) => return Poll::Ready(Err(err)),
                     Poll::Pending => {}
@@ -293,7 +313,7 @@ impl<R: Runtime, M: Machine> AsyncDriver<R, M> {
                     Poll::Ready(Err(err)) if err.kind() == io::ErrorKind::Interrupted => {
                         cx.waker().wake_by_ref();
                     }
-                    Poll::Ready(Err(err)) => return Poll::Ready(Err(err)),
+                    Poll::Ready(Err(err)) => return Poll::Ready(Err(err.into())),
                     Poll::Pending => {}
                 }
             }
@@ -304,8 +324,85 @@ impl<R: Runtime, M: Machine> AsyncDriver<R, M> {
             }
             Poll::Pending
         })
-        .await?;
-        Ok(wake)
+        .await
+    }
+}
+
+/// The write-stall timer (RFC 5321 §4.5.3.2.5, "Data block"): while a write is blocked, it
+/// fails once no write or flush made progress for `after`.
+///
+/// It is armed when a write first blocks and disarmed when the output is all written and
+/// flushed. Progress moves `since` instead of replacing the timer on every write; when the
+/// timer fires after progress, it is set again for `since + after`.
+struct Stall<R: Runtime> {
+    after: Duration,
+    timer: Option<R::Sleep>,
+    /// When the pending output last made progress, or the write first blocked.
+    since: Instant,
+}
+
+impl<R: Runtime> Stall<R> {
+    fn new(after: Duration) -> Self {
+        Stall {
+            after,
+            timer: None,
+            since: Instant::now(),
+        }
+    }
+
+    fn disarm(&mut self) {
+        self.timer = None;
+    }
+
+    /// Polls `writer`; ready with `Ok` once everything is written and flushed, with the
+    /// timeout once the output made no progress for `after`, or with a write error.
+    fn poll_write(
+        &mut self,
+        runtime: &R,
+        writer: &mut Writer<'_>,
+        stream: &mut impl AsyncStream,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<(), Error>> {
+        let result = writer.poll(stream, cx);
+        if std::mem::take(&mut writer.progressed) {
+            self.since = Instant::now();
+        }
+        match result {
+            Poll::Ready(Ok(())) => {
+                self.disarm();
+                Poll::Ready(Ok(()))
+            }
+            Poll::Ready(Err(err)) => Poll::Ready(Err(err.into())),
+            Poll::Pending => self.poll_timer(runtime, cx).map(Err),
+        }
+    }
+
+    /// Arms the timer if needed and polls it; ready with the timeout once `after` passed
+    /// since the last progress.
+    fn poll_timer(&mut self, runtime: &R, cx: &mut Context<'_>) -> Poll<Error> {
+        if self.timer.is_none() {
+            self.since = Instant::now();
+            self.timer = self.due().map(|at| runtime.sleep_until(at));
+        }
+        while let Some(timer) = &mut self.timer {
+            if Pin::new(timer).poll(cx).is_pending() {
+                return Poll::Pending;
+            }
+            match self.due() {
+                Some(due) if due > Instant::now() => self.timer = Some(runtime.sleep_until(due)),
+                Some(_) => {
+                    self.timer = None;
+                    return Poll::Ready(write_stalled(self.after));
+                }
+                // Too far in the future to time.
+                None => self.timer = None,
+            }
+        }
+        Poll::Pending
+    }
+
+    fn due(&self) -> Option<Instant> {
+        self.since.checked_add(self.after)
     }
 }
 
@@ -315,6 +412,8 @@ struct Writer<'a> {
     written: &'a mut usize,
     unflushed: &'a mut bool,
     observer: &'a mut Option<Box<dyn WireObserver>>,
+    /// A write or flush went through since this was last cleared.
+    progressed: bool,
 }
 
 impl Writer<'_> {
@@ -335,6 +434,7 @@ impl Writer<'_> {
                     }
                     *self.written += n;
                     *self.unflushed = true;
+                    self.progressed = true;
                 }
                 Poll::Ready(Err(err)) if err.kind() == io::ErrorKind::Interrupted => {}
                 Poll::Ready(Err(err)) => return Poll::Ready(Err(err)),
@@ -348,7 +448,10 @@ impl Writer<'_> {
         *self.written = 0;
         if *self.unflushed {
             match stream.poll_flush(cx) {
-                Poll::Ready(Ok(())) => *self.unflushed = false,
+                Poll::Ready(Ok(())) => {
+                    *self.unflushed = false;
+                    self.progressed = true;
+                }
                 Poll::Ready(Err(err)) => return Poll::Ready(Err(err)),
                 Poll::Pending => return Poll::Pending,
             }

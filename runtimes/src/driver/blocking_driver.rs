@@ -7,15 +7,13 @@ use std::time::{Duration, Instant};
 
 use mail_kit_core::{Machine, Output, WireObserver};
 
-use super::{MAX_IDLE_CAPACITY, READ_BUFFER_SIZE, WRITE_HIGH_WATER};
+use super::{DriverTimeouts, MAX_IDLE_CAPACITY, READ_BUFFER_SIZE, WRITE_HIGH_WATER, write_stalled};
 use crate::blocking::{ReadWrite, TlsConnector};
 use crate::error::Error;
 use crate::tls::TlsError;
 
 /// The shortest socket timeout used while a deadline is pending (zero means "none" to std).
 const MIN_TIMEOUT: Duration = Duration::from_millis(1);
-/// The shortest write timeout, so a deadline about to pass does not cut a write short.
-const MIN_WRITE_TIMEOUT: Duration = Duration::from_secs(1);
 
 enum Stream {
     Plain(TcpStream),
@@ -34,6 +32,11 @@ impl Stream {
 /// Drives a machine over a blocking socket: drains its outputs, writes each batch with one
 /// write, upgrades to TLS on `StartTls`, and reads with the socket timeout set from the
 /// machine's deadline.
+///
+/// Writes have their own timeout, [`DriverTimeouts::write_stall`]: the machine may expect no
+/// reply while it sends (the content of a `DATA` transaction), so its deadline cannot bound a
+/// write to a server that stopped reading. std's write timeout applies to each write call, so
+/// it means "no progress for that long" (RFC 5321 §4.5.3.2.5, "Data block").
 pub(crate) struct BlockingDriver<M: Machine> {
     /// A second handle on the socket, for timeouts and shutdown whatever wraps it.
     socket: TcpStream,
@@ -41,19 +44,20 @@ pub(crate) struct BlockingDriver<M: Machine> {
     connector: Arc<dyn TlsConnector>,
     machine: M,
     host: String,
-    handshake_timeout: Duration,
+    timeouts: DriverTimeouts,
     observer: Option<Box<dyn WireObserver>>,
     read_buf: Box<[u8]>,
     out: Vec<u8>,
     deadline: Option<Instant>,
-    timeouts: SocketTimeouts,
+    socket_timeouts: SocketTimeouts,
     eof: bool,
     closed: bool,
     failed: bool,
 }
 
 /// The socket timeouts last set, so a `setsockopt` is made only when one really changes (the
-/// deadline moves with every reply; a timeout within [`TIMEOUT_SLACK`] of the set one is kept).
+/// read deadline moves with every reply; a timeout within [`TIMEOUT_SLACK`] of the set one is
+/// kept; the write timeout changes only around a TLS handshake).
 #[derive(Default)]
 struct SocketTimeouts {
     read: Option<Option<Duration>>,
@@ -92,13 +96,15 @@ impl SocketTimeouts {
 
 impl<M: Machine> BlockingDriver<M> {
     /// A driver for `machine` over a connected socket, possibly already wrapped in TLS.
+    /// A write that makes no progress for `timeouts.write_stall` fails with
+    /// [`Error::Timeout`].
     pub(crate) fn new(
         socket: TcpStream,
         tls: Option<Box<dyn ReadWrite>>,
         connector: Arc<dyn TlsConnector>,
         machine: M,
         host: String,
-        handshake_timeout: Duration,
+        timeouts: DriverTimeouts,
         observer: Option<Box<dyn WireObserver>>,
     ) -> io::Result<Self> {
         let stream = match tls {
@@ -111,12 +117,12 @@ impl<M: Machine> BlockingDriver<M> {
             connector,
             machine,
             host,
-            handshake_timeout,
+            timeouts,
             observer,
             read_buf: vec![0; READ_BUFFER_SIZE].into_boxed_slice(),
             out: Vec::new(),
             deadline: None,
-            timeouts: SocketTimeouts::default(),
+            socket_timeouts: SocketTimeouts::default(),
             eof: false,
             closed: false,
             failed: false,
@@ -215,7 +221,7 @@ impl<M: Machine> BlockingDriver<M> {
             }
         }
         let timeout = self.deadline.map(|d| (d - now).max(MIN_TIMEOUT));
-        self.timeouts.read(&self.socket, timeout)?;
+        self.socket_timeouts.read(&self.socket, timeout)?;
         let stream = self.stream.as_mut().ok_or(Error::Closed)?;
         match stream.io().read(&mut self.read_buf) {
             // TLS without close_notify is an end of stream all the same; the machine knows
@@ -241,24 +247,19 @@ impl<M: Machine> BlockingDriver<M> {
         self.machine.handle_eof(Instant::now());
     }
 
-    /// Writes the whole batch with one write and flushes.
+    /// Writes the whole batch with one write and flushes; a write call that makes no
+    /// progress for `timeouts.write_stall` is a timeout.
     fn write_out(&mut self) -> Result<(), Error> {
         if self.out.is_empty() {
             return Ok(());
         }
-        let timeout = self.deadline.map(|d| {
-            d.saturating_duration_since(Instant::now())
-                .max(MIN_WRITE_TIMEOUT)
-        });
-        self.timeouts.write(&self.socket, timeout)?;
+        let after = self.timeouts.write_stall.max(MIN_TIMEOUT);
+        self.socket_timeouts.write(&self.socket, Some(after))?;
         let stream = self.stream.as_mut().ok_or(Error::Closed)?.io();
         let result = stream.write_all(&self.out).and_then(|()| stream.flush());
         if let Err(err) = result {
             return Err(if is_timeout(&err) {
-                Error::Timeout {
-                    waiting_for: "the server to accept written data".to_owned(),
-                    after: timeout.unwrap_or_default(),
-                }
+                write_stalled(after)
             } else {
                 err.into()
             });
@@ -279,10 +280,10 @@ impl<M: Machine> BlockingDriver<M> {
         let Some(Stream::Plain(tcp)) = self.stream.take() else {
             return Err(Error::Closed);
         };
-        let after = self.handshake_timeout;
+        let after = self.timeouts.handshake;
         let handshake = Some(after.max(MIN_TIMEOUT));
-        self.timeouts.read(&self.socket, handshake)?;
-        self.timeouts.write(&self.socket, handshake)?;
+        self.socket_timeouts.read(&self.socket, handshake)?;
+        self.socket_timeouts.write(&self.socket, handshake)?;
         let (tls, info) = self
             .connector
             .connect(&self.host, tcp)

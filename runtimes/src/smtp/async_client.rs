@@ -13,7 +13,7 @@ use mail_kit_core::{Handle, Machine, TlsPolicy, WireObserver};
 
 use super::Inbox;
 use super::inbox::{Accepted, auth_outcome, quit_outcome, reply_outcome, send_outcome};
-use crate::driver::{AsyncDriver, timeout};
+use crate::driver::{AsyncDriver, DriverTimeouts, timeout};
 use crate::error::Error;
 use crate::options::{SmtpOptions, TlsMode};
 use crate::runtime::Runtime;
@@ -119,14 +119,25 @@ impl<R: Runtime> AsyncSmtpClient<R> {
         } else {
             stream
         };
+        // A write stalled for the "data block" time is a timeout (RFC 5321 §4.5.3.2.5).
+        let timeouts = DriverTimeouts {
+            handshake: after,
+            write_stall: config.timeouts.data_block,
+        };
         // The machine knows from its `Implicit` policy that the stream is encrypted; it
         // accepts `handle_tls_established` only after its own `StartTls`.
         let mut machine = SmtpMachine::new(config);
         // Starts the greeting timer from now.
         machine.handle_timeout(Instant::now());
         let observer = options.make_observer();
-        let mut driver =
-            AsyncDriver::new(runtime, stream, machine, host.to_owned(), after, observer);
+        let mut driver = AsyncDriver::new(
+            runtime,
+            stream,
+            machine,
+            host.to_owned(),
+            timeouts,
+            observer,
+        );
         let mut inbox = Inbox::default();
         driver
             .run(&mut |event| inbox.accept(event) == Accepted::Ready)
