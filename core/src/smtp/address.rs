@@ -4,7 +4,7 @@
 //! CR, LF, NUL or any other control character (security cases 31–33).
 
 use std::fmt;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::str::FromStr;
 
 use crate::UsageError;
@@ -507,7 +507,7 @@ mod tests {
 
     #[test]
     fn client_name_from_ip() {
-        use std::net::{Ipv4Addr, Ipv6Addr};
+        use core::net::{Ipv4Addr, Ipv6Addr};
         assert_eq!(
             ClientName::from_ip(Ipv4Addr::LOCALHOST.into()).as_str(),
             "[127.0.0.1]"
