@@ -65,6 +65,8 @@
     allow(rustdoc::broken_intra_doc_links)
 )]
 
+#[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
+mod async_runtime;
 #[cfg(any(
     feature = "blocking",
     feature = "tokio",

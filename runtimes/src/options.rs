@@ -257,30 +257,25 @@ impl SmtpOptions {
     pub fn get_connect_timeout(&self) -> Duration {
         self.connect_timeout
     }
+}
 
-    #[cfg_attr(
-        not(any(
-            feature = "blocking",
-            feature = "tokio",
-            feature = "smol",
-            feature = "async-std"
-        )),
-        allow(dead_code)
-    )]
+// What the clients use; without a runtime feature there is no client.
+#[cfg_attr(
+    not(any(
+        feature = "blocking",
+        feature = "tokio",
+        feature = "smol",
+        feature = "async-std"
+    )),
+    allow(dead_code)
+)]
+impl SmtpOptions {
+    /// A new wire observer for a connection, when the options have a factory.
     pub(crate) fn make_observer(&self) -> Option<Box<dyn WireObserver>> {
         self.observer.as_ref().map(|make| make())
     }
 
     /// The machine's configuration, with the EHLO name chosen for this connection.
-    #[cfg_attr(
-        not(any(
-            feature = "blocking",
-            feature = "tokio",
-            feature = "smol",
-            feature = "async-std"
-        )),
-        allow(dead_code)
-    )]
     pub(crate) fn smtp_config(&self, local_ip: Option<std::net::IpAddr>) -> SmtpConfig {
         let name = match (&self.client_name, local_ip) {
             (Some(name), _) => name.clone(),

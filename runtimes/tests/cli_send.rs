@@ -759,6 +759,14 @@ fn real_servers() -> Option<RealServers> {
     })
 }
 
+/// `mailkit send --user alice --from alice@example.org` and `args`, with `message` on stdin
+/// and `password` as alice's password.
+fn send_as_alice(args: &[&str], message: &str, password: &str) -> Run {
+    let mut all = vec!["send", "--user", "alice", "--from", "alice@example.org"];
+    all.extend_from_slice(args);
+    mailkit(&all, message.as_bytes(), &[("MAILKIT_PASSWORD", password)])
+}
+
 /// A token unique to this run and test.
 fn unique_token(test: &str) -> String {
     let nanos = std::time::SystemTime::now()
@@ -851,26 +859,21 @@ fn real_postfix_submission_with_starttls_lists_the_refused_recipient() {
     };
     let token = unique_token("starttls");
     let url = format!("smtp://localhost:{}", real.submission);
-    let run = mailkit(
+    let run = send_as_alice(
         &[
-            "send",
             "--server",
             &url,
             "--ca-file",
             &real.ca_file,
-            "--user",
-            "alice",
             "--timeout",
             "30",
-            "--from",
-            "alice@example.org",
             "--to",
             "bob@example.org",
             "--to",
             "nobody@example.org",
         ],
-        real_message(&token).as_bytes(),
-        &[("MAILKIT_PASSWORD", "alice-secret")],
+        &real_message(&token),
+        "alice-secret",
     );
     assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
     let lines = run.stderr_lines();
@@ -890,26 +893,21 @@ fn real_postfix_smtps_with_plain_is_logged_redacted() {
     };
     let token = unique_token("smtps");
     let url = format!("smtps://localhost:{}", real.smtps);
-    let run = mailkit(
+    let run = send_as_alice(
         &[
-            "send",
             "--server",
             &url,
             "--ca-file",
             &real.ca_file,
-            "--user",
-            "alice",
             "--auth",
             "PLAIN",
             "--verbose",
-            "--from",
-            "alice@example.org",
             "--to",
             "bob@example.org",
             "-",
         ],
-        real_message(&token).as_bytes(),
-        &[("MAILKIT_PASSWORD", "alice-secret")],
+        &real_message(&token),
+        "alice-secret",
     );
     assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
     let lines = run.stderr_lines();
@@ -929,22 +927,17 @@ fn real_postfix_every_recipient_refused_exits_1() {
         return;
     };
     let url = format!("smtp://localhost:{}", real.submission);
-    let run = mailkit(
+    let run = send_as_alice(
         &[
-            "send",
             "--server",
             &url,
             "--ca-file",
             &real.ca_file,
-            "--user",
-            "alice",
-            "--from",
-            "alice@example.org",
             "--to",
             "nobody@example.org",
         ],
-        real_message(&unique_token("refused")).as_bytes(),
-        &[("MAILKIT_PASSWORD", "alice-secret")],
+        &real_message(&unique_token("refused")),
+        "alice-secret",
     );
     let line = run.assert_one_error(1);
     assert!(line.contains("every recipient was refused"), "{line}");
@@ -957,22 +950,17 @@ fn real_postfix_refuses_a_wrong_password_with_exit_1() {
         return;
     };
     let url = format!("smtp://localhost:{}", real.submission);
-    let run = mailkit(
+    let run = send_as_alice(
         &[
-            "send",
             "--server",
             &url,
             "--ca-file",
             &real.ca_file,
-            "--user",
-            "alice",
-            "--from",
-            "alice@example.org",
             "--to",
             "bob@example.org",
         ],
-        real_message(&unique_token("badpass")).as_bytes(),
-        &[("MAILKIT_PASSWORD", "wrong-password")],
+        &real_message(&unique_token("badpass")),
+        "wrong-password",
     );
     let line = run.assert_one_error(1);
     assert!(line.contains("authentication"), "{line}");
@@ -986,20 +974,10 @@ fn real_postfix_with_an_untrusted_certificate_exits_1() {
     };
     // Without --ca-file the test CA is unknown: the certificate is refused before AUTH.
     let url = format!("smtps://localhost:{}", real.smtps);
-    let run = mailkit(
-        &[
-            "send",
-            "--server",
-            &url,
-            "--user",
-            "alice",
-            "--from",
-            "alice@example.org",
-            "--to",
-            "bob@example.org",
-        ],
-        real_message(&unique_token("untrusted")).as_bytes(),
-        &[("MAILKIT_PASSWORD", "alice-secret")],
+    let run = send_as_alice(
+        &["--server", &url, "--to", "bob@example.org"],
+        &real_message(&unique_token("untrusted")),
+        "alice-secret",
     );
     let line = run.assert_one_error(1);
     assert!(line.contains("certificate"), "{line}");

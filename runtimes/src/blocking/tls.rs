@@ -1,13 +1,12 @@
 //! The TLS connector of the blocking client, and its rustls implementation.
 
-use std::fmt;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 
 use mail_kit_core::TlsInfo;
 use rustls::{ClientConnection, StreamOwned};
 
-use crate::tls::{TlsError, TlsSettings, server_name, tls_info};
+use crate::tls::{TlsError, handshake_end, handshake_start, rustls_connector};
 
 /// A blocking byte stream (what a [`TlsConnector`] returns).
 pub trait ReadWrite: Read + Write + Send {}
@@ -39,25 +38,8 @@ pub trait TlsConnector: Send + Sync {
     ) -> Result<(Box<dyn ReadWrite>, TlsInfo), TlsError>;
 }
 
-/// The default [`TlsConnector`]: rustls (`StreamOwned<ClientConnection, TcpStream>`).
-#[derive(Clone)]
-pub struct RustlsConnector {
-    settings: TlsSettings,
-}
-
-impl RustlsConnector {
-    /// A connector checking servers as `settings` say.
-    pub fn new(settings: TlsSettings) -> Self {
-        RustlsConnector { settings }
-    }
-}
-
-impl fmt::Debug for RustlsConnector {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("RustlsConnector")
-            .field(&self.settings)
-            .finish()
-    }
+rustls_connector! {
+    /// The default [`TlsConnector`]: rustls (`StreamOwned<ClientConnection, TcpStream>`).
 }
 
 impl TlsConnector for RustlsConnector {
@@ -66,14 +48,13 @@ impl TlsConnector for RustlsConnector {
         host: &str,
         mut socket: TcpStream,
     ) -> Result<(Box<dyn ReadWrite>, TlsInfo), TlsError> {
-        let config = self.settings.client_config()?;
-        let mut conn =
-            ClientConnection::new(config, server_name(host)?).map_err(TlsError::from_rustls)?;
-        while conn.is_handshaking() {
-            conn.complete_io(&mut socket)
-                .map_err(TlsError::from_handshake_io)?;
+        let (config, name) = handshake_start(&self.settings, host)?;
+        let mut conn = ClientConnection::new(config, name).map_err(TlsError::from_rustls)?;
+        let mut handshake = Ok(());
+        while handshake.is_ok() && conn.is_handshaking() {
+            handshake = conn.complete_io(&mut socket).map(drop);
         }
-        let info = tls_info(&conn);
+        let (conn, info) = handshake_end(handshake.map(|()| conn), |conn| conn)?;
         Ok((Box::new(StreamOwned::new(conn, socket)), info))
     }
 }

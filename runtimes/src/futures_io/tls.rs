@@ -1,13 +1,12 @@
 //! The TLS connector of the futures-io runtimes, and its futures-rustls implementation.
 
-use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 
 use mail_kit_core::TlsInfo;
 
 use super::FuturesIo;
-use crate::tls::{TlsError, TlsSettings, server_name, tls_info};
+use crate::tls::{TlsError, handshake_end, handshake_start, rustls_connector};
 
 /// The future a [`TlsConnector`] returns.
 pub type ConnectFuture<'a> =
@@ -36,37 +35,18 @@ pub trait TlsConnector: Send + Sync + 'static {
     fn connect<'a>(&'a self, host: &'a str, stream: Box<dyn FuturesIo>) -> ConnectFuture<'a>;
 }
 
-/// The default [`TlsConnector`]: futures-rustls.
-#[derive(Clone)]
-pub struct RustlsConnector {
-    settings: TlsSettings,
-}
-
-impl RustlsConnector {
-    /// A connector checking servers as `settings` say.
-    pub fn new(settings: TlsSettings) -> Self {
-        RustlsConnector { settings }
-    }
-}
-
-impl fmt::Debug for RustlsConnector {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("RustlsConnector")
-            .field(&self.settings)
-            .finish()
-    }
+rustls_connector! {
+    /// The default [`TlsConnector`]: futures-rustls.
 }
 
 impl TlsConnector for RustlsConnector {
     fn connect<'a>(&'a self, host: &'a str, stream: Box<dyn FuturesIo>) -> ConnectFuture<'a> {
         Box::pin(async move {
-            let config = self.settings.client_config()?;
-            let name = server_name(host)?;
-            let tls = futures_rustls::TlsConnector::from(config)
+            let (config, name) = handshake_start(&self.settings, host)?;
+            let handshake = futures_rustls::TlsConnector::from(config)
                 .connect(name, stream)
-                .await
-                .map_err(TlsError::from_handshake_io)?;
-            let info = tls_info(tls.get_ref().1);
+                .await;
+            let (tls, info) = handshake_end(handshake, |tls| tls.get_ref().1)?;
             Ok((Box::new(tls) as Box<dyn FuturesIo>, info))
         })
     }

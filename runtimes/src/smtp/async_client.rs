@@ -1,7 +1,6 @@
 //! The async SMTP client, written once for every runtime.
 
 use std::fmt;
-use std::time::Instant;
 
 use bytes::Bytes;
 use mail_kit_core::sasl::Credentials;
@@ -9,11 +8,13 @@ use mail_kit_core::smtp::{
     Auth, Capabilities, Command, Envelope, Reply, SendReport, SmtpClient as SmtpMachine,
     Transaction,
 };
-use mail_kit_core::{Handle, Machine, TlsPolicy, WireObserver};
+use mail_kit_core::{TlsPolicy, WireObserver};
 
 use super::Inbox;
+use super::batch::{Batch, enqueue};
 use super::inbox::{Accepted, auth_outcome, quit_outcome, reply_outcome, send_outcome};
-use crate::driver::{AsyncDriver, DriverTimeouts, timeout};
+use super::setup::{driver_timeouts, start_machine};
+use crate::driver::{AsyncDriver, timeout};
 use crate::error::Error;
 use crate::options::{SmtpOptions, TlsMode};
 use crate::runtime::Runtime;
@@ -119,16 +120,8 @@ impl<R: Runtime> AsyncSmtpClient<R> {
         } else {
             stream
         };
-        // A write stalled for the "data block" time is a timeout (RFC 5321 §4.5.3.2.5).
-        let timeouts = DriverTimeouts {
-            handshake: after,
-            write_stall: config.timeouts.data_block,
-        };
-        // The machine knows from its `Implicit` policy that the stream is encrypted; it
-        // accepts `handle_tls_established` only after its own `StartTls`.
-        let mut machine = SmtpMachine::new(config);
-        // Starts the greeting timer from now.
-        machine.handle_timeout(Instant::now());
+        let timeouts = driver_timeouts(options, &config);
+        let machine = start_machine(config);
         let observer = options.make_observer();
         let mut driver = AsyncDriver::new(
             runtime,
@@ -200,38 +193,14 @@ impl<R: Runtime> AsyncSmtpClient<R> {
         &mut self,
         transactions: Vec<Transaction>,
     ) -> Result<Vec<Result<SendReport, Error>>, Error> {
-        let mut slots: Vec<Result<Handle, Error>> = Vec::with_capacity(transactions.len());
-        for transaction in transactions {
-            let handle = self
-                .driver
-                .machine_mut()
-                .enqueue(Command::Send(transaction));
-            slots.push(handle.map_err(Error::from));
-        }
-        self.driver.machine_mut().handle_timeout(Instant::now());
-        // Handles are handed out in increasing order, so this list is sorted.
-        let handles: Vec<Handle> = slots
-            .iter()
-            .filter_map(|s| s.as_ref().ok().copied())
-            .collect();
+        let mut batch = Batch::enqueue(self.driver.machine_mut(), transactions, &self.inbox);
         let inbox = &mut self.inbox;
-        let mut missing = handles.iter().filter(|h| !inbox.has(**h)).count();
-        if missing > 0 {
+        if !batch.is_answered() {
             self.driver
-                .run(&mut |event| {
-                    if let Accepted::Answer(handle) = inbox.accept(event)
-                        && handles.binary_search(&handle).is_ok()
-                    {
-                        missing -= 1;
-                    }
-                    missing == 0
-                })
+                .run(&mut |event| batch.count(inbox.accept(event)))
                 .await?;
         }
-        Ok(slots
-            .into_iter()
-            .map(|slot| slot.and_then(|h| self.inbox.take(h)).and_then(send_outcome))
-            .collect())
+        Ok(batch.reports(&mut self.inbox))
     }
 
     /// `NOOP`: keeps the session alive; returns the server's reply.
@@ -286,8 +255,7 @@ impl<R: Runtime> AsyncSmtpClient<R> {
         if self.driver.is_closed() {
             return Err(Error::Closed);
         }
-        let handle = self.driver.machine_mut().enqueue(command)?;
-        self.driver.machine_mut().handle_timeout(Instant::now());
+        let handle = enqueue(self.driver.machine_mut(), command)?;
         let inbox = &mut self.inbox;
         if !inbox.has(handle) {
             self.driver

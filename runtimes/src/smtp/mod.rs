@@ -14,7 +14,21 @@ mod async_client;
     feature = "smol",
     feature = "async-std"
 ))]
+pub(crate) mod batch;
+#[cfg(any(
+    feature = "blocking",
+    feature = "tokio",
+    feature = "smol",
+    feature = "async-std"
+))]
 pub(crate) mod inbox;
+#[cfg(any(
+    feature = "blocking",
+    feature = "tokio",
+    feature = "smol",
+    feature = "async-std"
+))]
+pub(crate) mod setup;
 
 #[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
 pub use async_client::AsyncSmtpClient;

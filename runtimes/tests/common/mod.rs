@@ -9,15 +9,44 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use mail_kit::smtp::{Address, Auth, Envelope};
+use mail_kit::{Credentials, Roots, TlsSettings};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::{ServerConfig, ServerConnection, StreamOwned};
+
+pub mod client;
 
 /// A test fixture file (certificates).
 pub fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
         .join(name)
+}
+
+/// Trusts only the fixtures' CA (`ca.pem`).
+pub fn test_ca() -> TlsSettings {
+    TlsSettings::new()
+        .roots(Roots::None)
+        .add_ca_file(fixture("ca.pem"))
+}
+
+/// alice / secret, with plaintext mechanisms allowed without TLS.
+pub fn alice() -> Auth {
+    let mut auth = Auth::new(Credentials::password("alice", "secret"));
+    auth.allow_plaintext = true;
+    auth
+}
+
+/// From alice to bob (accepted by the scripts) and nobody (refused).
+pub fn envelope() -> Envelope {
+    Envelope::new(
+        Some(Address::new("alice@example.org").unwrap()),
+        [
+            Address::new("bob@example.org").unwrap(),
+            Address::new("nobody@example.org").unwrap(),
+        ],
+    )
 }
 
 /// A rustls server configuration presenting `cert` (a fixture) with the fixture key.
