@@ -65,15 +65,34 @@
     allow(rustdoc::broken_intra_doc_links)
 )]
 
-#[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
-mod async_runtime;
-#[cfg(any(
-    feature = "blocking",
-    feature = "tokio",
-    feature = "smol",
-    feature = "async-std"
-))]
-mod driver;
+/// Compiles the items only when at least one runtime feature is on.
+macro_rules! with_any_runtime {
+    ($($item:item)*) => {
+        $(
+            #[cfg(any(
+                feature = "blocking",
+                feature = "tokio",
+                feature = "smol",
+                feature = "async-std"
+            ))]
+            $item
+        )*
+    };
+}
+
+/// Compiles the items only when at least one async runtime feature is on.
+macro_rules! with_async_runtime {
+    ($($item:item)*) => {
+        $( #[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))] $item )*
+    };
+}
+
+with_async_runtime! {
+    mod async_runtime;
+}
+with_any_runtime! {
+    mod driver;
+}
 mod error;
 mod options;
 pub mod runtime;

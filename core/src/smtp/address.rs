@@ -3,8 +3,8 @@
 //! Both are validated once, at construction, so nothing that reaches a command line can carry
 //! CR, LF, NUL or any other control character (security cases 31–33).
 
-use std::fmt;
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::fmt;
 use std::str::FromStr;
 
 use crate::UsageError;

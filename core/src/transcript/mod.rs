@@ -39,6 +39,3 @@ pub use format::{Line, Transcript, TranscriptError, TranscriptErrorKind, escape}
 pub use logger::{Redactor, SmtpRedactor, TranscriptLogger};
 pub use replay::{Replay, ReplayOutcome};
 pub use replay_error::ReplayError;
-
-#[cfg(test)]
-mod test_machine;

@@ -709,7 +709,3 @@ impl<M: Machine, F: FnMut(&mut M, &M::Event)> Driver<'_, '_, M, F> {
         Ok(())
     }
 }
-
-#[cfg(test)]
-#[path = "replay_tests.rs"]
-mod tests;

@@ -5,26 +5,18 @@
 //! verification is always on (IP addresses are checked as IP server names) unless the loudly
 //! named [`TlsSettings::danger_accept_invalid_certs`] turns every check off.
 
-#[cfg(any(
-    feature = "blocking",
-    feature = "tokio",
-    feature = "smol",
-    feature = "async-std"
-))]
-mod connector;
+with_any_runtime! {
+    mod connector;
+}
 mod danger;
 mod error;
 mod info;
 mod server_name;
 mod settings;
 
-#[cfg(any(
-    feature = "blocking",
-    feature = "tokio",
-    feature = "smol",
-    feature = "async-std"
-))]
-pub(crate) use connector::{handshake_end, handshake_start, rustls_connector};
+with_any_runtime! {
+    pub(crate) use connector::{handshake_end, handshake_start, rustls_connector};
+}
 pub use error::{BoxError, CertificateProblem, TlsError};
 pub use info::tls_info;
 pub use server_name::server_name;

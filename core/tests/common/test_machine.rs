@@ -1,23 +1,25 @@
-//! A tiny line-based [`Machine`] for the transcript tests, with a scripted client ([`react`]).
+//! A tiny line-based [`Machine`] for the transcript integration tests, with a scripted client
+//! ([`react`]).
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 
-use crate::{Error, Machine, Output, TlsInfo};
+use mail_kit_core::{Error, Machine, Output, TlsInfo};
 
 /// Where a test's replay clock starts.
 ///
-/// Tests only: a replay needs some starting point, and `Instant` has no other constructor. The
-/// library itself never reads the clock (replays add the transcript's `T+` steps to this).
-pub(crate) fn start() -> Instant {
+/// Tests only (and outside `core/src` on purpose): a replay needs some starting point, and
+/// `Instant` has no other constructor. The library itself never reads the clock (replays add the
+/// transcript's `T+` steps to this).
+pub fn start() -> Instant {
     Instant::now()
 }
 
 /// What the test machine reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum TestEvent {
+pub enum TestEvent {
     /// A complete server line, without its CRLF.
     Line(Vec<u8>),
     /// `handle_timeout` was called at or after the deadline, with this `now`.
@@ -31,32 +33,32 @@ pub(crate) enum TestEvent {
 /// Splits server bytes into CRLF lines and reports each as an event; the test decides (in
 /// `on_event`) what to send. A server line starting with `FAIL` is a fatal error.
 #[derive(Debug, Default)]
-pub(crate) struct TestMachine {
+pub struct TestMachine {
     buffer: Vec<u8>,
     queue: VecDeque<Output<TestEvent>>,
     error: Option<Error>,
     deadline: Option<Instant>,
     now: Option<Instant>,
     /// Every chunk `handle_input` got, to check the splitting.
-    pub(crate) chunks: Vec<Vec<u8>>,
+    pub chunks: Vec<Vec<u8>>,
 }
 
 impl TestMachine {
-    pub(crate) fn send(&mut self, bytes: &[u8]) {
+    pub fn send(&mut self, bytes: &[u8]) {
         self.queue
             .push_back(Output::Transmit(Bytes::copy_from_slice(bytes)));
     }
 
-    pub(crate) fn start_tls(&mut self) {
+    pub fn start_tls(&mut self) {
         self.queue.push_back(Output::StartTls);
     }
 
-    pub(crate) fn close(&mut self) {
+    pub fn close(&mut self) {
         self.queue.push_back(Output::Close);
     }
 
     /// Asks for `handle_timeout` `after` the last input.
-    pub(crate) fn set_timer(&mut self, after: Duration) {
+    pub fn set_timer(&mut self, after: Duration) {
         self.deadline = self.now.and_then(|now| now.checked_add(after));
     }
 }
@@ -122,7 +124,7 @@ impl Machine for TestMachine {
 ///   `SENDRAW <text>` → sends `<text>` without CRLF;
 /// * `TIMER <secs>` → asks for a timeout that many seconds later; a timeout → `NOOP`;
 /// * TLS established → `EHLO again`; `221 ...` or EOF → Close.
-pub(crate) fn react(machine: &mut TestMachine, event: &TestEvent) {
+pub fn react(machine: &mut TestMachine, event: &TestEvent) {
     match event {
         TestEvent::Line(line) if line.as_slice() == b"220 go" => machine.start_tls(),
         TestEvent::Line(line) if line.starts_with(b"220 ") => machine.send(b"EHLO x\r\n"),

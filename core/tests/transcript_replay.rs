@@ -1,11 +1,17 @@
-//! Tests of the replay harness, with the scripted test machine.
+//! Tests of the replay harness (and of a logged session replayed), with the scripted test
+//! machine. They live outside `core/src` because they need a real `Instant` ([`start`]): the
+//! library itself never reads the clock.
 
-use std::time::Duration;
+#[path = "common/test_machine.rs"]
+mod test_machine;
 
+use std::time::{Duration, Instant};
+
+use mail_kit_core::transcript::{Replay, ReplayError, ReplayOutcome, Transcript, TranscriptLogger};
+use mail_kit_core::{Error, Machine, Output, TlsInfo, WireObserver};
 use quickcheck::QuickCheck;
 
-use super::*;
-use crate::transcript::test_machine::{TestEvent, TestMachine, react, start};
+use test_machine::{TestEvent, TestMachine, react, start};
 
 fn replay(text: &str) -> Result<ReplayOutcome<TestEvent>, ReplayError> {
     let t = Transcript::parse(text).unwrap();
@@ -537,4 +543,57 @@ fn quickcheck_any_transcript_never_panics() {
     QuickCheck::new()
         .tests(1000)
         .quickcheck(property as fn(Vec<u8>, Vec<usize>) -> bool);
+}
+
+/// The text an SMTP [`TranscriptLogger`] writes for these steps (`S`erver bytes, `C`lient bytes,
+/// anything else: TLS established).
+fn log(steps: &[(char, &[u8])]) -> String {
+    let mut logger = TranscriptLogger::smtp(Vec::new());
+    for (who, bytes) in steps {
+        match who {
+            'S' => logger.server_bytes(bytes),
+            'C' => logger.client_bytes(bytes),
+            _ => logger.tls_established(),
+        }
+    }
+    String::from_utf8(logger.into_inner()).unwrap()
+}
+
+#[test]
+fn logged_session_parses_and_replays() {
+    // What a driver would show the logger for a session with the test machine, in chunks.
+    let session: &[(char, &[u8])] = &[
+        ('S', b"220 hel"),
+        ('S', b"lo\r\n"),
+        ('C', b"EHLO x\r\n"),
+        ('S', b"250-first\r\nSEND MAIL FROM:<a@b>|RCPT TO:<c@d>\r"),
+        ('S', b"\n"),
+        ('C', b"MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\n"),
+        ('S', b"SENDRAW DA"),
+        ('S', b"TA\r\n220 go\r\n"),
+        ('C', b"DATA"),
+        ('T', b""),
+        ('C', b"EHLO again\r\n"),
+        ('S', b"221 bye\r\n"),
+    ];
+    let text = log(session);
+    let t = Transcript::parse(&text).unwrap();
+    let client: Vec<u8> = session
+        .iter()
+        .filter(|(who, _)| *who == 'C')
+        .flat_map(|(_, bytes)| bytes.iter().copied())
+        .collect();
+    let server: Vec<u8> = session
+        .iter()
+        .filter(|(who, _)| *who == 'S')
+        .flat_map(|(_, bytes)| bytes.iter().copied())
+        .collect();
+    assert_eq!(t.client_bytes(), client);
+    assert_eq!(t.server_bytes(), server);
+    // Not in strict order: the logger sees server bytes in the chunks the socket delivered, so
+    // "SENDRAW DATA" and "220 go" arrived together, before the client's answer to the first.
+    let outcome = Replay::new(&t, start())
+        .check_all_splits(TestMachine::default, react)
+        .unwrap();
+    assert!(outcome.closed);
 }
