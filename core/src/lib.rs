@@ -11,6 +11,10 @@
 //! Write each [`Output::Transmit`] in order; on [`Output::StartTls`] flush, wrap the stream in
 //! TLS and call [`Machine::handle_tls_established`].
 //!
+//! [`Machine::handle_timeout`] is also the machine's clock tick: calling it before its deadline
+//! is harmless and tells it the time. Drivers call it once a batch of writes has left (and
+//! after `enqueue`), so reply timers run from when the bytes were sent, then drain again.
+//!
 //! ```
 //! use std::time::Instant;
 //! use mail_kit_core::smtp::{ClientName, Event, SmtpClient, SmtpConfig};

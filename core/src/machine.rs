@@ -44,7 +44,8 @@ pub trait Machine {
     /// Tells the machine that the peer closed its side of the connection.
     fn handle_eof(&mut self, now: Instant);
 
-    /// Tells the machine that `now` has reached (or passed) the last `Idle` deadline.
+    /// Tells the machine the time: call it when the last `Idle` deadline has passed, and
+    /// whenever the machine should learn the time (see the crate docs); early calls are harmless.
     fn handle_timeout(&mut self, now: Instant);
 
     /// Tells the machine that the TLS handshake it asked for with [`Output::StartTls`] is done.

@@ -759,6 +759,25 @@ fn real_servers() -> Option<RealServers> {
     })
 }
 
+impl RealServers {
+    /// The submission port (STARTTLS).
+    fn submission_url(&self) -> String {
+        format!("smtp://localhost:{}", self.submission)
+    }
+
+    /// The implicit TLS port.
+    fn smtps_url(&self) -> String {
+        format!("smtps://localhost:{}", self.smtps)
+    }
+
+    /// [`send_as_alice`] to `url`, trusting the test CA, with `extra` arguments.
+    fn send(&self, url: &str, extra: &[&str], message: &str, password: &str) -> Run {
+        let mut args = vec!["--server", url, "--ca-file", &self.ca_file];
+        args.extend_from_slice(extra);
+        send_as_alice(&args, message, password)
+    }
+}
+
 /// `mailkit send --user alice --from alice@example.org` and `args`, with `message` on stdin
 /// and `password` as alice's password.
 fn send_as_alice(args: &[&str], message: &str, password: &str) -> Run {
@@ -858,13 +877,9 @@ fn real_postfix_submission_with_starttls_lists_the_refused_recipient() {
         return;
     };
     let token = unique_token("starttls");
-    let url = format!("smtp://localhost:{}", real.submission);
-    let run = send_as_alice(
+    let run = real.send(
+        &real.submission_url(),
         &[
-            "--server",
-            &url,
-            "--ca-file",
-            &real.ca_file,
             "--timeout",
             "30",
             "--to",
@@ -892,13 +907,9 @@ fn real_postfix_smtps_with_plain_is_logged_redacted() {
         return;
     };
     let token = unique_token("smtps");
-    let url = format!("smtps://localhost:{}", real.smtps);
-    let run = send_as_alice(
+    let run = real.send(
+        &real.smtps_url(),
         &[
-            "--server",
-            &url,
-            "--ca-file",
-            &real.ca_file,
             "--auth",
             "PLAIN",
             "--verbose",
@@ -926,16 +937,9 @@ fn real_postfix_every_recipient_refused_exits_1() {
     let Some(real) = real_servers() else {
         return;
     };
-    let url = format!("smtp://localhost:{}", real.submission);
-    let run = send_as_alice(
-        &[
-            "--server",
-            &url,
-            "--ca-file",
-            &real.ca_file,
-            "--to",
-            "nobody@example.org",
-        ],
+    let run = real.send(
+        &real.submission_url(),
+        &["--to", "nobody@example.org"],
         &real_message(&unique_token("refused")),
         "alice-secret",
     );
@@ -949,16 +953,9 @@ fn real_postfix_refuses_a_wrong_password_with_exit_1() {
     let Some(real) = real_servers() else {
         return;
     };
-    let url = format!("smtp://localhost:{}", real.submission);
-    let run = send_as_alice(
-        &[
-            "--server",
-            &url,
-            "--ca-file",
-            &real.ca_file,
-            "--to",
-            "bob@example.org",
-        ],
+    let run = real.send(
+        &real.submission_url(),
+        &["--to", "bob@example.org"],
         &real_message(&unique_token("badpass")),
         "wrong-password",
     );
@@ -973,9 +970,8 @@ fn real_postfix_with_an_untrusted_certificate_exits_1() {
         return;
     };
     // Without --ca-file the test CA is unknown: the certificate is refused before AUTH.
-    let url = format!("smtps://localhost:{}", real.smtps);
     let run = send_as_alice(
-        &["--server", &url, "--to", "bob@example.org"],
+        &["--server", &real.smtps_url(), "--to", "bob@example.org"],
         &real_message(&unique_token("untrusted")),
         "alice-secret",
     );

@@ -36,6 +36,24 @@ every_runtime! {
     ipv6_literal_url;
 }
 
+/// Checks that `err` is a refused server certificate, refused for `expected`.
+fn assert_certificate_problem(err: &Error, expected: CertificateProblem) {
+    assert!(
+        matches!(
+            err,
+            Error::Tls(TlsError::Certificate { problem, .. }) if *problem == expected
+        ),
+        "expected {expected:?}, got {err:?}"
+    );
+}
+
+/// Implicit TLS (an `smtps://` URL) to `localhost:port`, trusting the fixtures' CA.
+fn smtps_options(port: u16) -> SmtpOptions {
+    SmtpOptions::from_url(&format!("smtps://localhost:{port}"))
+        .unwrap()
+        .tls_settings(test_ca())
+}
+
 async fn plaintext_session<C: Client>() {
     let (port, server) = serve(|peer| {
         plain_greeting(peer);
@@ -81,16 +99,7 @@ async fn starttls_rejects_an_unknown_issuer<C: Client>() {
     let (port, server) = serve(|peer| starttls_rejected(peer, server_tls("server.pem")));
     let options = SmtpOptions::new("localhost", port).unwrap();
     let err = C::connect(&options).await.unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Tls(TlsError::Certificate {
-                problem: CertificateProblem::UnknownIssuer,
-                ..
-            })
-        ),
-        "{err:?}"
-    );
+    assert_certificate_problem(&err, CertificateProblem::UnknownIssuer);
     server.join().unwrap();
 }
 
@@ -104,16 +113,7 @@ async fn implicit_tls_checks_the_host_name<C: Client>() {
         .tls_mode(TlsMode::Implicit)
         .tls_settings(test_ca());
     let err = C::connect(&options).await.unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Tls(TlsError::Certificate {
-                problem: CertificateProblem::NotValidForName,
-                ..
-            })
-        ),
-        "{err:?}"
-    );
+    assert_certificate_problem(&err, CertificateProblem::NotValidForName);
     server.join().unwrap();
 }
 
@@ -126,9 +126,7 @@ async fn implicit_tls_session<C: Client>() {
         peer.expect("QUIT");
         peer.send("221 bye\r\n");
     });
-    let options = SmtpOptions::from_url(&format!("smtps://localhost:{port}"))
-        .unwrap()
-        .tls_settings(test_ca());
+    let options = smtps_options(port);
     let mut client = C::connect(&options).await.unwrap();
     assert!(client.is_secure());
     assert_eq!(client.noop().await.unwrap().code, 250);
@@ -140,20 +138,9 @@ async fn implicit_tls_rejects_an_expired_certificate<C: Client>() {
     let (port, server) = serve(|peer| {
         let _ = peer.start_tls(server_tls("expired.pem"));
     });
-    let options = SmtpOptions::from_url(&format!("smtps://localhost:{port}"))
-        .unwrap()
-        .tls_settings(test_ca());
+    let options = smtps_options(port);
     let err = C::connect(&options).await.unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Tls(TlsError::Certificate {
-                problem: CertificateProblem::Expired,
-                ..
-            })
-        ),
-        "{err:?}"
-    );
+    assert_certificate_problem(&err, CertificateProblem::Expired);
     server.join().unwrap();
 }
 
@@ -162,9 +149,7 @@ async fn implicit_tls_against_plaintext_is_a_handshake_error<C: Client>() {
         peer.send("220 mx.example.org ESMTP plaintext\r\n");
         peer.expect_eof();
     });
-    let options = SmtpOptions::from_url(&format!("smtps://localhost:{port}"))
-        .unwrap()
-        .tls_settings(test_ca());
+    let options = smtps_options(port);
     let err = C::connect(&options).await.unwrap_err();
     assert!(
         matches!(err, Error::Tls(TlsError::Handshake { .. })),

@@ -13,6 +13,10 @@ mod common;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+#[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
+use common::client::Client;
+#[cfg(feature = "tokio")]
+use common::client::block_on_tokio;
 use common::*;
 use mail_kit::smtp::{Address, Envelope};
 use mail_kit::{Error, Roots, SmtpOptions, TlsMode, TlsSettings};
@@ -162,72 +166,60 @@ fn with_watchdog<T: Send + 'static>(client: impl FnOnce() -> T + Send + 'static)
     }
 }
 
-#[cfg(feature = "blocking")]
-mod blocking {
-    use super::*;
-
-    fn send(options: SmtpOptions, message: String) -> Result<(), Error> {
-        let mut client = mail_kit::blocking::SmtpClient::connect(&options)?;
-        client.send_raw(&envelope(), message).map(drop)
-    }
-
-    #[test]
-    fn pipelined_times_out_when_the_server_stops_reading() {
-        check(Case::Pipelined, send);
-    }
-
-    #[test]
-    fn lockstep_times_out_when_the_server_stops_reading() {
-        check(Case::Lockstep, send);
-    }
-
-    #[test]
-    fn starttls_times_out_when_the_server_stops_reading() {
-        check(Case::StartTls, send);
-    }
-
-    #[test]
-    fn slow_progress_is_no_stall() {
-        check(Case::SlowReaderThenSilence, send);
-    }
+/// The client side for the async clients: connect, then send the message.
+#[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
+async fn send<C: Client>(options: SmtpOptions, message: String) -> Result<(), Error> {
+    let mut client = C::connect(&options).await?;
+    client.send_raw(&envelope(), &message).await.map(drop)
 }
 
-#[cfg(feature = "tokio")]
-mod tokio {
-    use super::*;
+/// Defines a module `$runtime` with a test of every [`Case`], each [`check`]ing `$client`
+/// (a `FnOnce(SmtpOptions, String) -> Result<(), Error>` that runs one client to the
+/// end), and the `$extra` items.
+macro_rules! every_case {
+    ($(#[$attr:meta])* mod $runtime:ident = $client:expr; $($extra:item)*) => {
+        $(#[$attr])*
+        mod $runtime {
+            use super::*;
 
-    async fn send(options: SmtpOptions, message: String) -> Result<(), Error> {
-        let mut client = mail_kit::tokio::SmtpClient::connect(&options).await?;
-        client.send_raw(&envelope(), message).await.map(drop)
-    }
+            #[test]
+            fn pipelined_times_out_when_the_server_stops_reading() {
+                check(Case::Pipelined, $client);
+            }
 
-    fn current_thread(options: SmtpOptions, message: String) -> Result<(), Error> {
-        ::tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap()
-            .block_on(send(options, message))
-    }
+            #[test]
+            fn lockstep_times_out_when_the_server_stops_reading() {
+                check(Case::Lockstep, $client);
+            }
 
-    #[test]
-    fn pipelined_times_out_when_the_server_stops_reading() {
-        check(Case::Pipelined, current_thread);
-    }
+            #[test]
+            fn starttls_times_out_when_the_server_stops_reading() {
+                check(Case::StartTls, $client);
+            }
 
-    #[test]
-    fn lockstep_times_out_when_the_server_stops_reading() {
-        check(Case::Lockstep, current_thread);
-    }
+            #[test]
+            fn slow_progress_is_no_stall() {
+                check(Case::SlowReaderThenSilence, $client);
+            }
 
-    #[test]
-    fn starttls_times_out_when_the_server_stops_reading() {
-        check(Case::StartTls, current_thread);
-    }
+            $($extra)*
+        }
+    };
+}
 
-    #[test]
-    fn slow_progress_is_no_stall() {
-        check(Case::SlowReaderThenSilence, current_thread);
-    }
+every_case! {
+    #[cfg(feature = "blocking")]
+    mod blocking = |options, message| {
+        let mut client = mail_kit::blocking::SmtpClient::connect(&options)?;
+        client.send_raw(&envelope(), message).map(drop)
+    };
+}
+
+every_case! {
+    #[cfg(feature = "tokio")]
+    mod tokio = |options, message| {
+        block_on_tokio(send::<mail_kit::tokio::SmtpClient>(options, message))
+    };
 
     #[test]
     fn multi_thread_times_out_when_the_server_stops_reading() {
@@ -237,71 +229,21 @@ mod tokio {
                 .enable_all()
                 .build()
                 .unwrap()
-                .block_on(send(options, message))
+                .block_on(send::<mail_kit::tokio::SmtpClient>(options, message))
         });
     }
 }
 
-#[cfg(feature = "smol")]
-mod smol {
-    use super::*;
-
-    fn send(options: SmtpOptions, message: String) -> Result<(), Error> {
-        ::smol::block_on(async {
-            let mut client = mail_kit::smol::SmtpClient::connect(&options).await?;
-            client.send_raw(&envelope(), message).await.map(drop)
-        })
-    }
-
-    #[test]
-    fn pipelined_times_out_when_the_server_stops_reading() {
-        check(Case::Pipelined, send);
-    }
-
-    #[test]
-    fn lockstep_times_out_when_the_server_stops_reading() {
-        check(Case::Lockstep, send);
-    }
-
-    #[test]
-    fn starttls_times_out_when_the_server_stops_reading() {
-        check(Case::StartTls, send);
-    }
-
-    #[test]
-    fn slow_progress_is_no_stall() {
-        check(Case::SlowReaderThenSilence, send);
-    }
+every_case! {
+    #[cfg(feature = "smol")]
+    mod smol = |options, message| {
+        ::smol::block_on(send::<mail_kit::smol::SmtpClient>(options, message))
+    };
 }
 
-#[cfg(feature = "async-std")]
-mod async_std {
-    use super::*;
-
-    fn send(options: SmtpOptions, message: String) -> Result<(), Error> {
-        ::async_std::task::block_on(async {
-            let mut client = mail_kit::async_std::SmtpClient::connect(&options).await?;
-            client.send_raw(&envelope(), message).await.map(drop)
-        })
-    }
-
-    #[test]
-    fn pipelined_times_out_when_the_server_stops_reading() {
-        check(Case::Pipelined, send);
-    }
-
-    #[test]
-    fn lockstep_times_out_when_the_server_stops_reading() {
-        check(Case::Lockstep, send);
-    }
-
-    #[test]
-    fn starttls_times_out_when_the_server_stops_reading() {
-        check(Case::StartTls, send);
-    }
-
-    #[test]
-    fn slow_progress_is_no_stall() {
-        check(Case::SlowReaderThenSilence, send);
-    }
+every_case! {
+    #[cfg(feature = "async-std")]
+    mod async_std = |options, message| {
+        ::async_std::task::block_on(send::<mail_kit::async_std::SmtpClient>(options, message))
+    };
 }

@@ -463,6 +463,11 @@ impl SmtpClient {
         }
         if piece.expects_reply {
             self.expect(expect);
+            if self.expects.len() == 1 {
+                // Its clock starts at the driver's next `handle_*` (it calls `handle_timeout`
+                // once the bytes are written), not now: a large message may take long to leave.
+                self.deadline = None;
+            }
         }
         self.event(Event::Progress {
             handle,

@@ -30,7 +30,9 @@ const MAX_SPLIT_OFFSETS: usize = 4096;
 /// * `* TLS` requires that the machine asked for [`Output::StartTls`] since the last `* TLS`, and
 ///   calls [`Machine::handle_tls_established`] with the [`TlsInfo`] of [`Replay::with_tls_info`];
 /// * `* EOF` calls [`Machine::handle_eof`];
-/// * a `C:`/`C|` line requires that the machine has sent those bytes by now.
+/// * a `C:`/`C|` line requires that the machine has sent those bytes by now;
+/// * after a drain that transmitted bytes, [`Machine::handle_timeout`] is called with the
+///   current `now` and the machine drained again, as a driver does once its writes have left.
 ///
 /// Every [`Output::Transmit`] is compared with the concatenated client bytes of the transcript,
 /// as one byte stream: how the machine batches its writes does not matter, and a machine may
@@ -545,13 +547,17 @@ impl<M: Machine, F: FnMut(&mut M, &M::Event)> Driver<'_, '_, M, F> {
         if self.error.is_some() {
             return Ok(());
         }
+        let mut wrote = false;
         for _ in 0..MAX_OUTPUTS_PER_DRAIN {
             match self.machine.poll_output() {
                 Err(error) => {
                     self.error = Some(error);
                     return Ok(());
                 }
-                Ok(Output::Transmit(bytes)) => self.transmitted(&bytes)?,
+                Ok(Output::Transmit(bytes)) => {
+                    self.transmitted(&bytes)?;
+                    wrote = true;
+                }
                 Ok(Output::Event(event)) => {
                     (self.on_event)(self.machine, &event);
                     self.events.push(event);
@@ -567,6 +573,12 @@ impl<M: Machine, F: FnMut(&mut M, &M::Event)> Driver<'_, '_, M, F> {
                     self.tls_requested = true;
                 }
                 Ok(Output::Close) => self.closed = true,
+                // As a driver does once its writes have left: tell the machine the time, then
+                // drain again (reply timers start when the bytes are sent).
+                Ok(Output::Idle { .. }) if wrote => {
+                    wrote = false;
+                    self.machine.handle_timeout(self.now);
+                }
                 Ok(Output::Idle { deadline }) => {
                     self.deadline = deadline;
                     return Ok(());

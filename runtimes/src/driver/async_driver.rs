@@ -2,6 +2,7 @@
 
 use std::future::poll_fn;
 use std::io;
+use std::ops::{Deref, DerefMut};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
@@ -9,7 +10,8 @@ use std::time::{Duration, Instant};
 use mail_kit_core::{Machine, Output, WireObserver};
 
 use super::{
-    DriverTimeouts, MAX_IDLE_CAPACITY, READ_BUFFER_SIZE, WRITE_HIGH_WATER, timeout, write_stalled,
+    DriverState, DriverTimeouts, MAX_IDLE_CAPACITY, READ_BUFFER_SIZE, WRITE_HIGH_WATER, timeout,
+    write_stalled,
 };
 use crate::error::Error;
 use crate::runtime::{AsyncStream, Runtime};
@@ -36,13 +38,13 @@ enum Wake {
 pub(crate) struct AsyncDriver<R: Runtime, M: Machine> {
     runtime: R,
     stream: Option<R::Stream>,
-    machine: M,
     /// The TLS server name for `STARTTLS`.
     host: String,
     handshake_timeout: Duration,
     /// Fails pending output that makes no progress for the write-stall timeout.
     stall: Stall<R>,
-    observer: Option<Box<dyn WireObserver>>,
+    /// The machine, the observer and how the connection ended.
+    state: DriverState<M>,
     read_buf: Box<[u8]>,
     /// Bytes to write; `out[written..]` is still pending.
     out: Vec<u8>,
@@ -52,8 +54,20 @@ pub(crate) struct AsyncDriver<R: Runtime, M: Machine> {
     deadline: Option<Instant>,
     timer: Option<R::Sleep>,
     eof: bool,
-    closed: bool,
-    failed: bool,
+}
+
+impl<R: Runtime, M: Machine> Deref for AsyncDriver<R, M> {
+    type Target = DriverState<M>;
+
+    fn deref(&self) -> &DriverState<M> {
+        &self.state
+    }
+}
+
+impl<R: Runtime, M: Machine> DerefMut for AsyncDriver<R, M> {
+    fn deref_mut(&mut self) -> &mut DriverState<M> {
+        &mut self.state
+    }
 }
 
 impl<R: Runtime, M: Machine> AsyncDriver<R, M> {
@@ -71,11 +85,10 @@ impl<R: Runtime, M: Machine> AsyncDriver<R, M> {
         AsyncDriver {
             runtime,
             stream: Some(stream),
-            machine,
             host,
             handshake_timeout: timeouts.handshake,
             stall: Stall::new(timeouts.write_stall),
-            observer,
+            state: DriverState::new(machine, observer),
             read_buf: vec![0; READ_BUFFER_SIZE].into_boxed_slice(),
             out: Vec::new(),
             written: 0,
@@ -83,26 +96,7 @@ impl<R: Runtime, M: Machine> AsyncDriver<R, M> {
             deadline: None,
             timer: None,
             eof: false,
-            closed: false,
-            failed: false,
         }
-    }
-
-    pub(crate) fn machine(&self) -> &M {
-        &self.machine
-    }
-
-    pub(crate) fn machine_mut(&mut self) -> &mut M {
-        &mut self.machine
-    }
-
-    pub(crate) fn set_observer(&mut self, observer: Option<Box<dyn WireObserver>>) {
-        self.observer = observer;
-    }
-
-    /// Whether the connection was closed or failed.
-    pub(crate) fn is_closed(&self) -> bool {
-        self.closed || self.failed
     }
 
     /// Runs until `on_event` has returned `true` for an event and everything the machine
@@ -113,12 +107,12 @@ impl<R: Runtime, M: Machine> AsyncDriver<R, M> {
         &mut self,
         on_event: &mut (impl FnMut(M::Event) -> bool + Send),
     ) -> Result<(), Error> {
-        if self.failed {
+        if self.state.failed {
             return Err(Error::Closed);
         }
         let result = self.run_inner(on_event).await;
         if result.is_err() {
-            self.failed = true;
+            self.state.failed = true;
             self.stream = None;
         }
         result
@@ -132,10 +126,10 @@ impl<R: Runtime, M: Machine> AsyncDriver<R, M> {
         loop {
             satisfied |= self.drain(on_event).await?;
             let idle_writer = self.out.is_empty() && !self.unflushed;
-            if satisfied && (idle_writer || self.closed) {
+            if satisfied && (idle_writer || self.state.closed) {
                 return Ok(());
             }
-            if self.closed {
+            if self.state.closed {
                 return Err(Error::Closed);
             }
             if self.eof && idle_writer && self.deadline.is_none() {
@@ -154,22 +148,20 @@ impl<R: Runtime, M: Machine> AsyncDriver<R, M> {
         let now = Instant::now();
         match wake {
             Wake::Read(n) => {
-                let input = &self.read_buf[..n];
-                if let Some(observer) = &mut self.observer {
-                    observer.server_bytes(input);
-                }
-                self.machine.handle_input(now, input);
+                self.state.handle_input(now, &self.read_buf[..n]);
             }
             Wake::Eof => {
                 self.eof = true;
-                self.machine.handle_eof(now);
+                self.state.machine.handle_eof(now);
             }
             Wake::Timeout => {
                 self.timer = None;
                 self.deadline = None;
-                self.machine.handle_timeout(now);
+                self.state.machine.handle_timeout(now);
             }
-            Wake::Written => {}
+            // The machine hears the write finish, so a reply timer it started with the last
+            // bytes runs from when they left, not from when they were queued.
+            Wake::Written => self.state.machine.handle_timeout(now),
         }
     }
 
@@ -190,7 +182,7 @@ impl<R: Runtime, M: Machine> AsyncDriver<R, M> {
     ) -> Result<bool, Error> {
         let mut satisfied = false;
         loop {
-            match self.machine.poll_output()? {
+            match self.state.machine.poll_output()? {
                 Output::Transmit(bytes) => {
                     self.out.extend_from_slice(&bytes);
                     if self.out.len() >= WRITE_HIGH_WATER {
@@ -229,10 +221,7 @@ impl<R: Runtime, M: Machine> AsyncDriver<R, M> {
                     after,
                 })??;
         self.stream = Some(stream);
-        if let Some(observer) = &mut self.observer {
-            observer.tls_established();
-        }
-        self.machine.handle_tls_established(Instant::now(), info);
+        self.state.handle_tls_established(info);
         Ok(())
     }
 
@@ -240,19 +229,18 @@ impl<R: Runtime, M: Machine> AsyncDriver<R, M> {
     async fn close(&mut self) {
         let after = self.handshake_timeout;
         if let Some(stream) = self.stream.as_mut() {
-            let mut writer = Writer {
-                out: &mut self.out,
-                written: &mut self.written,
-                unflushed: &mut self.unflushed,
-                observer: &mut self.observer,
-                progressed: false,
-            };
+            let mut writer = Writer::new(
+                &mut self.out,
+                &mut self.written,
+                &mut self.unflushed,
+                &mut self.state.observer,
+            );
             let flush = poll_fn(|cx| writer.poll(stream, cx));
             let _ = timeout(&self.runtime, after, flush).await;
             let _ = timeout(&self.runtime, after, poll_fn(|cx| stream.poll_close(cx))).await;
         }
         self.stream = None;
-        self.closed = true;
+        self.state.closed = true;
     }
 
     /// Writes and flushes the whole write buffer, without reading; fails when that makes no
@@ -261,13 +249,12 @@ impl<R: Runtime, M: Machine> AsyncDriver<R, M> {
         let Some(stream) = self.stream.as_mut() else {
             return Err(Error::Closed);
         };
-        let mut writer = Writer {
-            out: &mut self.out,
-            written: &mut self.written,
-            unflushed: &mut self.unflushed,
-            observer: &mut self.observer,
-            progressed: false,
-        };
+        let mut writer = Writer::new(
+            &mut self.out,
+            &mut self.written,
+            &mut self.unflushed,
+            &mut self.state.observer,
+        );
         let (stall, runtime) = (&mut self.stall, &self.runtime);
         poll_fn(|cx| stall.poll_write(runtime, &mut writer, stream, cx)).await
     }
@@ -282,13 +269,12 @@ impl<R: Runtime, M: Machine> AsyncDriver<R, M> {
         if !had_output {
             self.stall.disarm();
         }
-        let mut writer = Writer {
-            out: &mut self.out,
-            written: &mut self.written,
-            unflushed: &mut self.unflushed,
-            observer: &mut self.observer,
-            progressed: false,
-        };
+        let mut writer = Writer::new(
+            &mut self.out,
+            &mut self.written,
+            &mut self.unflushed,
+            &mut self.state.observer,
+        );
         let (stall, runtime) = (&mut self.stall, &self.runtime);
         let read_buf = &mut self.read_buf;
         let eof = self.eof;
@@ -416,7 +402,22 @@ struct Writer<'a> {
     progressed: bool,
 }
 
-impl Writer<'_> {
+impl<'a> Writer<'a> {
+    fn new(
+        out: &'a mut Vec<u8>,
+        written: &'a mut usize,
+        unflushed: &'a mut bool,
+        observer: &'a mut Option<Box<dyn WireObserver>>,
+    ) -> Self {
+        Writer {
+            out,
+            written,
+            unflushed,
+            observer,
+            progressed: false,
+        }
+    }
+
     /// Writes the pending bytes (one `poll_write` for the whole batch, repeated only for
     /// partial writes), then flushes. Ready when everything is written and flushed.
     fn poll(

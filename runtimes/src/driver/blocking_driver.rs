@@ -2,12 +2,16 @@
 
 use std::io;
 use std::net::{Shutdown, TcpStream};
+use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use mail_kit_core::{Machine, Output, WireObserver};
 
-use super::{DriverTimeouts, MAX_IDLE_CAPACITY, READ_BUFFER_SIZE, WRITE_HIGH_WATER, write_stalled};
+use super::{
+    DriverState, DriverTimeouts, MAX_IDLE_CAPACITY, READ_BUFFER_SIZE, WRITE_HIGH_WATER,
+    write_stalled,
+};
 use crate::blocking::{ReadWrite, TlsConnector};
 use crate::error::Error;
 use crate::tls::TlsError;
@@ -42,17 +46,15 @@ pub(crate) struct BlockingDriver<M: Machine> {
     socket: TcpStream,
     stream: Option<Stream>,
     connector: Arc<dyn TlsConnector>,
-    machine: M,
     host: String,
     timeouts: DriverTimeouts,
-    observer: Option<Box<dyn WireObserver>>,
+    /// The machine, the observer and how the connection ended.
+    state: DriverState<M>,
     read_buf: Box<[u8]>,
     out: Vec<u8>,
     deadline: Option<Instant>,
     socket_timeouts: SocketTimeouts,
     eof: bool,
-    closed: bool,
-    failed: bool,
 }
 
 /// The socket timeouts last set, so a `setsockopt` is made only when one really changes (the
@@ -94,6 +96,20 @@ impl SocketTimeouts {
     }
 }
 
+impl<M: Machine> Deref for BlockingDriver<M> {
+    type Target = DriverState<M>;
+
+    fn deref(&self) -> &DriverState<M> {
+        &self.state
+    }
+}
+
+impl<M: Machine> DerefMut for BlockingDriver<M> {
+    fn deref_mut(&mut self) -> &mut DriverState<M> {
+        &mut self.state
+    }
+}
+
 impl<M: Machine> BlockingDriver<M> {
     /// A driver for `machine` over a connected socket, possibly already wrapped in TLS.
     /// A write that makes no progress for `timeouts.write_stall` fails with
@@ -115,46 +131,26 @@ impl<M: Machine> BlockingDriver<M> {
             socket,
             stream: Some(stream),
             connector,
-            machine,
             host,
             timeouts,
-            observer,
+            state: DriverState::new(machine, observer),
             read_buf: vec![0; READ_BUFFER_SIZE].into_boxed_slice(),
             out: Vec::new(),
             deadline: None,
             socket_timeouts: SocketTimeouts::default(),
             eof: false,
-            closed: false,
-            failed: false,
         })
-    }
-
-    pub(crate) fn machine(&self) -> &M {
-        &self.machine
-    }
-
-    pub(crate) fn machine_mut(&mut self) -> &mut M {
-        &mut self.machine
-    }
-
-    pub(crate) fn set_observer(&mut self, observer: Option<Box<dyn WireObserver>>) {
-        self.observer = observer;
-    }
-
-    /// Whether the connection was closed or failed.
-    pub(crate) fn is_closed(&self) -> bool {
-        self.closed || self.failed
     }
 
     /// Runs until `on_event` has returned `true` for an event and everything the machine
     /// asked to send is written. Any error is fatal: later calls return [`Error::Closed`].
     pub(crate) fn run(&mut self, on_event: &mut impl FnMut(M::Event) -> bool) -> Result<(), Error> {
-        if self.failed {
+        if self.state.failed {
             return Err(Error::Closed);
         }
         let result = self.run_inner(on_event);
         if result.is_err() {
-            self.failed = true;
+            self.state.failed = true;
             self.stream = None;
             let _ = self.socket.shutdown(Shutdown::Both);
         }
@@ -165,13 +161,14 @@ impl<M: Machine> BlockingDriver<M> {
         let mut satisfied = false;
         loop {
             satisfied |= self.drain(on_event)?;
-            if !self.closed {
-                self.write_out()?;
+            if !self.state.closed && self.write_out()? && !satisfied {
+                // The machine heard the write finish: drain again for its new deadline.
+                continue;
             }
             if satisfied {
                 return Ok(());
             }
-            if self.closed {
+            if self.state.closed {
                 return Err(Error::Closed);
             }
             if self.eof && self.deadline.is_none() {
@@ -187,7 +184,7 @@ impl<M: Machine> BlockingDriver<M> {
     fn drain(&mut self, on_event: &mut impl FnMut(M::Event) -> bool) -> Result<bool, Error> {
         let mut satisfied = false;
         loop {
-            match self.machine.poll_output()? {
+            match self.state.machine.poll_output()? {
                 Output::Transmit(bytes) => {
                     self.out.extend_from_slice(&bytes);
                     if self.out.len() >= WRITE_HIGH_WATER {
@@ -212,7 +209,7 @@ impl<M: Machine> BlockingDriver<M> {
         if let Some(deadline) = self.deadline {
             if deadline <= now {
                 self.deadline = None;
-                self.machine.handle_timeout(now);
+                self.state.machine.handle_timeout(now);
                 return Ok(());
             }
             if self.eof {
@@ -229,11 +226,7 @@ impl<M: Machine> BlockingDriver<M> {
             Ok(0) => self.on_eof(),
             Err(err) if err.kind() == io::ErrorKind::UnexpectedEof => self.on_eof(),
             Ok(n) => {
-                let input = &self.read_buf[..n];
-                if let Some(observer) = &mut self.observer {
-                    observer.server_bytes(input);
-                }
-                self.machine.handle_input(Instant::now(), input);
+                self.state.handle_input(Instant::now(), &self.read_buf[..n]);
             }
             // A timeout: the deadline check at the top feeds it on the next turn.
             Err(err) if is_timeout(&err) || err.kind() == io::ErrorKind::Interrupted => {}
@@ -244,14 +237,16 @@ impl<M: Machine> BlockingDriver<M> {
 
     fn on_eof(&mut self) {
         self.eof = true;
-        self.machine.handle_eof(Instant::now());
+        self.state.machine.handle_eof(Instant::now());
     }
 
     /// Writes the whole batch with one write and flushes; a write call that makes no
     /// progress for `timeouts.write_stall` is a timeout.
-    fn write_out(&mut self) -> Result<(), Error> {
+    /// Returns whether anything was written; then tells the machine the time, so a reply
+    /// timer it starts with the last bytes runs from when they left, not when they were queued.
+    fn write_out(&mut self) -> Result<bool, Error> {
         if self.out.is_empty() {
-            return Ok(());
+            return Ok(false);
         }
         let after = self.timeouts.write_stall.max(MIN_TIMEOUT);
         self.socket_timeouts.write(&self.socket, Some(after))?;
@@ -264,14 +259,15 @@ impl<M: Machine> BlockingDriver<M> {
                 err.into()
             });
         }
-        if let Some(observer) = &mut self.observer {
+        if let Some(observer) = &mut self.state.observer {
             observer.client_bytes(&self.out);
         }
         self.out.clear();
         if self.out.capacity() > MAX_IDLE_CAPACITY {
             self.out.shrink_to(READ_BUFFER_SIZE);
         }
-        Ok(())
+        self.state.machine.handle_timeout(Instant::now());
+        Ok(true)
     }
 
     /// Flushes, wraps the socket in TLS and tells the machine.
@@ -289,10 +285,7 @@ impl<M: Machine> BlockingDriver<M> {
             .connect(&self.host, tcp)
             .map_err(|err| handshake_error(err, after))?;
         self.stream = Some(Stream::Tls(tls));
-        if let Some(observer) = &mut self.observer {
-            observer.tls_established();
-        }
-        self.machine.handle_tls_established(Instant::now(), info);
+        self.state.handle_tls_established(info);
         Ok(())
     }
 
@@ -301,7 +294,7 @@ impl<M: Machine> BlockingDriver<M> {
         let _ = self.write_out();
         self.stream = None;
         let _ = self.socket.shutdown(Shutdown::Both);
-        self.closed = true;
+        self.state.closed = true;
     }
 }
 

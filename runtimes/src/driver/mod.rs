@@ -1,7 +1,9 @@
 //! The drivers: they move bytes between a [`Machine`](mail_kit_core::Machine) and a socket.
 //! No protocol logic lives here.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+use mail_kit_core::{Machine, TlsInfo, WireObserver};
 
 #[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
 mod async_driver;
@@ -16,6 +18,62 @@ pub(crate) use async_driver::AsyncDriver;
 pub(crate) use blocking_driver::{BlockingDriver, handshake_error};
 #[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
 pub(crate) use timeout::timeout;
+
+/// What both drivers keep beside their socket: the machine, the wire observer, and whether
+/// the connection was closed or failed. A driver derefs to it, so its client reaches these
+/// accessors through the driver.
+pub(crate) struct DriverState<M> {
+    pub(crate) machine: M,
+    pub(crate) observer: Option<Box<dyn WireObserver>>,
+    /// The machine closed the connection.
+    pub(crate) closed: bool,
+    /// An error ended the connection.
+    pub(crate) failed: bool,
+}
+
+impl<M: Machine> DriverState<M> {
+    pub(crate) fn new(machine: M, observer: Option<Box<dyn WireObserver>>) -> Self {
+        DriverState {
+            machine,
+            observer,
+            closed: false,
+            failed: false,
+        }
+    }
+
+    pub(crate) fn machine(&self) -> &M {
+        &self.machine
+    }
+
+    pub(crate) fn machine_mut(&mut self) -> &mut M {
+        &mut self.machine
+    }
+
+    pub(crate) fn set_observer(&mut self, observer: Option<Box<dyn WireObserver>>) {
+        self.observer = observer;
+    }
+
+    /// Whether the connection was closed or failed.
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed || self.failed
+    }
+
+    /// Shows `input` from the server to the observer, then feeds it to the machine.
+    pub(crate) fn handle_input(&mut self, now: Instant, input: &[u8]) {
+        if let Some(observer) = &mut self.observer {
+            observer.server_bytes(input);
+        }
+        self.machine.handle_input(now, input);
+    }
+
+    /// Tells the observer, then the machine, that the TLS handshake is done.
+    pub(crate) fn handle_tls_established(&mut self, info: TlsInfo) {
+        if let Some(observer) = &mut self.observer {
+            observer.tls_established();
+        }
+        self.machine.handle_tls_established(Instant::now(), info);
+    }
+}
 
 /// The timeouts a driver applies itself; the machine times the replies it expects.
 #[derive(Clone, Copy, Debug)]
