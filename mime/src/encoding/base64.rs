@@ -1,0 +1,353 @@
+//! Base64 (RFC 2045 §6.8): encoding to 76-column CRLF lines and a lenient, fast decoder.
+//!
+//! Decoding skips whitespace and every character outside the base64 alphabet, tolerates missing
+//! or extra padding and a truncated final quantum, and reports such problems as a defect flag.
+//! Clean runs (the usual 76-character lines) are handed to the `base64` crate in bulk; only runs
+//! containing something unexpected are decoded character by character.
+
+use ::base64::Engine as _;
+use ::base64::alphabet;
+use ::base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+
+use super::{Decoded, StreamDecoder};
+
+/// Bytes of input per encoded line: 57 bytes make 76 characters.
+const BYTES_PER_LINE: usize = 57;
+
+/// The engine for the bulk path. Runs given to it never contain `=`, so the padding mode only
+/// matters for robustness.
+const ENGINE: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::STANDARD,
+    GeneralPurposeConfig::new()
+        .with_encode_padding(true)
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(true),
+);
+
+/// Marks a byte outside the alphabet in [`DECODE_TABLE`].
+const INVALID: u8 = 0xff;
+
+/// The value of each alphabet character, or [`INVALID`].
+const DECODE_TABLE: [u8; 256] = {
+    let mut table = [INVALID; 256];
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut i = 0;
+    while i < 64 {
+        table[alphabet[i] as usize] = i as u8;
+        i += 1;
+    }
+    table
+};
+
+/// Encodes `input` as base64 in lines of at most 76 characters, each ended by CRLF.
+///
+/// Empty input gives empty output; otherwise the output always ends with CRLF.
+pub fn encode(input: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(encoded_len(input.len()));
+    encode_into(input, &mut out);
+    out
+}
+
+/// Appends the base64 encoding of `input` (as [`encode`] gives it) to `out`.
+pub fn encode_into(input: &[u8], out: &mut Vec<u8>) {
+    out.reserve(encoded_len(input.len()));
+    let mut line = [0u8; 76];
+    for chunk in input.chunks(BYTES_PER_LINE) {
+        // A 57-byte chunk always fits in 76 characters; the error arm cannot happen.
+        if let Ok(n) = ENGINE.encode_slice(chunk, &mut line) {
+            out.extend_from_slice(&line[..n]);
+        }
+        out.extend_from_slice(b"\r\n");
+    }
+}
+
+/// The exact length of [`encode`]'s output for `len` input bytes.
+pub fn encoded_len(len: usize) -> usize {
+    let lines = len.div_ceil(BYTES_PER_LINE);
+    len.div_ceil(3) * 4 + lines * 2
+}
+
+/// Decodes base64 leniently (see the [module docs](self)); never fails.
+pub fn decode(input: &[u8]) -> Decoded {
+    let mut decoder = Base64Decoder::new();
+    let mut bytes = Vec::with_capacity(input.len() / 4 * 3 + 3);
+    decoder.decode_chunk(input, &mut bytes);
+    decoder.finish(&mut bytes);
+    Decoded {
+        bytes,
+        defect: decoder.has_defect(),
+    }
+}
+
+/// A streaming, lenient base64 decoder (see [`StreamDecoder`]).
+#[derive(Debug, Clone, Default)]
+pub struct Base64Decoder {
+    /// Sextets of the current, incomplete quantum.
+    quantum: [u8; 4],
+    /// How many entries of `quantum` are filled (0..=3 between calls).
+    filled: usize,
+    /// A quantum was just closed by padding; more data after it is a defect.
+    padded: bool,
+    /// Anything malformed seen so far.
+    defect: bool,
+}
+
+impl Base64Decoder {
+    /// A decoder at the start of a stream.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Decodes `run` (no CR or LF inside) and returns; the bulk path is tried at most once per
+    /// call, so the total work stays linear.
+    fn decode_run(&mut self, run: &[u8], out: &mut Vec<u8>) {
+        let mut i = 0;
+        // Finish an incomplete quantum character by character first.
+        while self.filled != 0 && i < run.len() {
+            self.push_char(run[i], out);
+            i += 1;
+        }
+        let rest = &run[i..];
+        let mut bulk = rest.len() / 4 * 4;
+        // Leave a padded final quantum to the careful path.
+        if bulk >= 4 && (rest[bulk - 1] == b'=' || rest[bulk - 2] == b'=') {
+            bulk -= 4;
+        }
+        if bulk > 0 {
+            let start = out.len();
+            // Padding inside the run shows as a short output: leave that to the careful path.
+            match ENGINE.decode_vec(&rest[..bulk], out) {
+                Ok(()) if out.len() - start == bulk / 4 * 3 => {
+                    if self.padded {
+                        self.defect = true;
+                        self.padded = false;
+                    }
+                    i += bulk;
+                }
+                _ => out.truncate(start),
+            }
+        }
+        for &c in &run[i..] {
+            self.push_char(c, out);
+        }
+    }
+
+    /// The careful path: one character.
+    fn push_char(&mut self, c: u8, out: &mut Vec<u8>) {
+        let v = DECODE_TABLE[c as usize];
+        if v != INVALID {
+            if self.padded {
+                self.defect = true;
+                self.padded = false;
+            }
+            self.quantum[self.filled] = v;
+            self.filled += 1;
+            if self.filled == 4 {
+                let [a, b, c, d] = self.quantum;
+                out.extend_from_slice(&[a << 2 | b >> 4, b << 4 | c >> 2, c << 6 | d]);
+                self.filled = 0;
+            }
+        } else if c == b'=' {
+            match self.filled {
+                0 => {
+                    // Extra padding after a padded quantum is tolerated silently.
+                    if !self.padded {
+                        self.defect = true;
+                    }
+                }
+                1 => {
+                    // Six bits cannot make a byte.
+                    self.defect = true;
+                    self.filled = 0;
+                }
+                _ => {
+                    self.flush_partial(out);
+                    self.padded = true;
+                }
+            }
+        } else if !matches!(c, b' ' | b'\t' | b'\r' | b'\n') {
+            self.defect = true;
+        }
+    }
+
+    /// Emits the bytes of a 2- or 3-character quantum and clears it.
+    fn flush_partial(&mut self, out: &mut Vec<u8>) {
+        let [a, b, c, _] = self.quantum;
+        match self.filled {
+            2 => out.push(a << 2 | b >> 4),
+            3 => out.extend_from_slice(&[a << 2 | b >> 4, b << 4 | c >> 2]),
+            _ => {}
+        }
+        self.filled = 0;
+    }
+}
+
+impl StreamDecoder for Base64Decoder {
+    fn decode_chunk(&mut self, input: &[u8], out: &mut Vec<u8>) {
+        out.reserve(input.len() / 4 * 3 + 3);
+        let mut rest = input;
+        while !rest.is_empty() {
+            let end = memchr::memchr2(b'\r', b'\n', rest).unwrap_or(rest.len());
+            self.decode_run(&rest[..end], out);
+            // Skip the line break characters themselves.
+            let mut next = end;
+            while next < rest.len() && matches!(rest[next], b'\r' | b'\n') {
+                next += 1;
+            }
+            rest = &rest[next..];
+        }
+    }
+
+    fn finish(&mut self, out: &mut Vec<u8>) {
+        match self.filled {
+            0 => {}
+            1 => self.defect = true,
+            _ => {
+                // Missing padding: decode what is there, but note it.
+                self.defect = true;
+                self.flush_partial(out);
+            }
+        }
+        self.filled = 0;
+        self.padded = false;
+    }
+
+    fn has_defect(&self) -> bool {
+        self.defect
+    }
+
+    fn reset(&mut self) {
+        *self = Self::default();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quickcheck::{QuickCheck, TestResult};
+
+    fn dec(s: &str) -> (Vec<u8>, bool) {
+        let d = decode(s.as_bytes());
+        (d.bytes, d.defect)
+    }
+
+    #[test]
+    fn encodes_rfc4648_vectors() {
+        assert_eq!(encode(b""), b"");
+        assert_eq!(encode(b"f"), b"Zg==\r\n");
+        assert_eq!(encode(b"foobar"), b"Zm9vYmFy\r\n");
+        let long = encode(&[0u8; 58]);
+        let lines: Vec<&[u8]> = long.split(|&b| b == b'\n').collect();
+        assert_eq!(lines[0].len(), 77);
+        assert_eq!(lines[1], b"AA==\r");
+        assert_eq!(long.len(), encoded_len(58));
+    }
+
+    #[test]
+    fn decodes_clean_and_broken_lines() {
+        assert_eq!(dec("Zm9vYmFy"), (b"foobar".to_vec(), false));
+        assert_eq!(dec("Zm9v\r\nYmFy\r\n"), (b"foobar".to_vec(), false));
+        assert_eq!(dec("Zm 9v\tYm\nFy"), (b"foobar".to_vec(), false));
+        assert_eq!(dec("Zm9vYg=="), (b"foob".to_vec(), false));
+        assert_eq!(dec("Zm9vYmE="), (b"fooba".to_vec(), false));
+    }
+
+    #[test]
+    fn tolerates_padding_problems_with_a_defect() {
+        assert_eq!(dec("Zm9vYg"), (b"foob".to_vec(), true));
+        assert_eq!(dec("Zm9vYg==="), (b"foob".to_vec(), false));
+        assert_eq!(dec("Zm9vY"), (b"foo".to_vec(), true));
+        assert_eq!(dec("Zg==Zg=="), (b"ff".to_vec(), true));
+        assert_eq!(dec("=Zm9v"), (b"foo".to_vec(), true));
+    }
+
+    #[test]
+    fn security_case_57_garbage() {
+        // QUJD -> "ABC"; "!!!@@@" skipped; "====" is stray padding; "QQ" a truncated quantum.
+        let (bytes, defect) = dec("QUJD!!!@@@====\r\nQQ");
+        assert_eq!(bytes, b"ABCA");
+        assert!(defect);
+        assert_eq!(dec("A"), (vec![], true));
+        assert_eq!(dec("===="), (vec![], true));
+    }
+
+    #[test]
+    fn streaming_keeps_state_across_chunks() {
+        let mut d = Base64Decoder::new();
+        let mut out = Vec::new();
+        for chunk in ["Zm", "9", "vY", "mF", "y\r", "\nZ", "g="] {
+            d.decode_chunk(chunk.as_bytes(), &mut out);
+        }
+        d.finish(&mut out);
+        assert_eq!(out, b"foobarf");
+        assert!(!d.has_defect());
+    }
+
+    #[test]
+    fn long_garbage_line_is_linear() {
+        let mut input = vec![b'A'; 2_000_000];
+        input.push(b'!');
+        let d = decode(&input);
+        assert_eq!(d.bytes.len(), 1_500_000);
+        assert!(d.defect);
+    }
+
+    fn split_decode(input: &[u8], cuts: &[usize]) -> Decoded {
+        let mut d = Base64Decoder::new();
+        let mut bytes = Vec::new();
+        let mut pos = 0;
+        for &c in cuts {
+            let end = (pos + c % 17).min(input.len());
+            d.decode_chunk(&input[pos..end], &mut bytes);
+            pos = end;
+        }
+        d.decode_chunk(&input[pos..], &mut bytes);
+        d.finish(&mut bytes);
+        Decoded {
+            bytes,
+            defect: d.has_defect(),
+        }
+    }
+
+    #[test]
+    fn prop_round_trip() {
+        fn prop(data: Vec<u8>) -> bool {
+            let d = decode(&encode(&data));
+            d.bytes == data && !d.defect
+        }
+        QuickCheck::new().quickcheck(prop as fn(Vec<u8>) -> bool);
+    }
+
+    #[test]
+    fn prop_line_length() {
+        fn prop(data: Vec<u8>) -> bool {
+            let enc = encode(&data);
+            enc.split_inclusive(|&b| b == b'\n')
+                .all(|l| l.len() <= 78 && l.ends_with(b"\r\n"))
+        }
+        QuickCheck::new().quickcheck(prop as fn(Vec<u8>) -> bool);
+    }
+
+    #[test]
+    fn prop_garbage_never_panics_and_chunking_is_invariant() {
+        fn prop(data: Vec<u8>, cuts: Vec<usize>) -> TestResult {
+            let whole = decode(&data);
+            TestResult::from_bool(split_decode(&data, &cuts) == whole)
+        }
+        QuickCheck::new().quickcheck(prop as fn(Vec<u8>, Vec<usize>) -> TestResult);
+    }
+
+    #[test]
+    fn prop_chunking_invariant_on_base64ish_text() {
+        fn prop(data: Vec<u8>, noise: Vec<u8>, cuts: Vec<usize>) -> bool {
+            // Valid encoding with some noise bytes from a base64-heavy alphabet mixed in.
+            let mut enc = encode(&data);
+            for (i, n) in noise.iter().enumerate() {
+                let pos = (i * 31 + *n as usize) % (enc.len() + 1);
+                enc.insert(pos, b"=A \r\n!"[*n as usize % 6]);
+            }
+            split_decode(&enc, &cuts) == decode(&enc)
+        }
+        QuickCheck::new().quickcheck(prop as fn(Vec<u8>, Vec<u8>, Vec<usize>) -> bool);
+    }
+}
