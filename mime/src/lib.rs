@@ -1,7 +1,7 @@
 //! MIME messages for mail-kit: parsing, building and serialization.
 //!
-//! So far: the transfer encodings ([`encoding`]) and the header encodings of RFC 2047 and
-//! RFC 2231 ([`header`]), with the charsets they need ([`charset`]).
+//! So far: the transfer encodings ([`encoding`]); in [`header`], RFC 2047 encoded words,
+//! RFC 2231 parameters, address lists and dates; and the charsets they need ([`charset`]).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

@@ -1,4 +1,6 @@
-//! Header encodings: RFC 2047 encoded words and RFC 2231 parameters.
+//! Header fields: RFC 2047 encoded words, RFC 2231 parameters, addresses and dates.
 
+pub mod address;
+pub mod date;
 pub mod encoded_word;
 pub mod rfc2231;

@@ -1,0 +1,1013 @@
+//! Addresses (RFC 5322 mailboxes and groups, RFC 6532 UTF-8, IDN).
+//!
+//! Parsing ([`parse_address_list`]) is lenient and never fails: problems are reported as
+//! [`AddressDefect`]s and the rest of the list is still parsed. It runs in linear time without
+//! recursion (nested comments are counted, not recursed into), so hostile inputs such as
+//! 100,000 nested comments cost one pass and a defect.
+//!
+//! Building ([`Mailbox::new`]) is strict: control characters (CR, LF, NUL, ...) are rejected
+//! anywhere, so a built mailbox can never inject header lines, and the address must be a valid
+//! `addr-spec`. [`Mailbox::to_header_string`] quotes or RFC 2047-encodes display names as
+//! needed.
+
+use base64::Engine as _;
+
+use crate::header::encoded_word;
+
+/// A single mailbox: an optional display name and an address.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Mailbox {
+    /// The display name, RFC 2047-decoded. `None` when absent or empty.
+    pub name: Option<String>,
+    /// The local part, unquoted (`"john smith"@x` gives `john smith`).
+    pub local_part: String,
+    /// The domain as written (U-labels are kept; see [`Mailbox::domain_ascii`]). A domain
+    /// literal keeps its brackets. Empty for a bare `user` (reported as a defect).
+    pub domain: String,
+    /// The obsolete source route (`<@a,@b:user@c>` gives `["a", "b"]`). Not written back.
+    pub route: Vec<String>,
+}
+
+/// A named group of mailboxes (`Friends: a@b, c@d;`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Group {
+    /// The group's display name, RFC 2047-decoded.
+    pub name: String,
+    /// The members. Groups nested inside this one (not allowed by RFC 5322) are flattened here.
+    pub members: Vec<Mailbox>,
+}
+
+/// An element of an address list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Address {
+    /// A single mailbox.
+    Mailbox(Mailbox),
+    /// A group of mailboxes.
+    Group(Group),
+}
+
+/// A list of addresses, in the order written.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AddressList(pub Vec<Address>);
+
+/// A problem found while parsing an address list. The list is still parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
+#[non_exhaustive]
+pub enum AddressDefect {
+    /// A comment nested deeper than [`ParseOptions::max_comment_depth`]; it was skipped.
+    #[error("comment nested too deeply")]
+    CommentTooDeep,
+    /// A `(` without its `)`; the `(` was ignored.
+    #[error("unclosed comment")]
+    UnclosedComment,
+    /// A `)` without a `(`; it was ignored.
+    #[error("unmatched `)`")]
+    UnmatchedParen,
+    /// A `"` without its closing `"`; the `"` was ignored.
+    #[error("unclosed quoted string")]
+    UnclosedQuotedString,
+    /// A `[` without its `]`; the `[` was ignored.
+    #[error("unclosed domain literal")]
+    UnclosedDomainLiteral,
+    /// `<user@host` without the `>`.
+    #[error("missing `>`")]
+    MissingAngleClose,
+    /// An address without `@domain`; kept with an empty domain.
+    #[error("address without a domain")]
+    MissingDomain,
+    /// An address without a local part before `@`; dropped.
+    #[error("address without a local part")]
+    MissingLocalPart,
+    /// Words in a local part not separated by dots (`john smith@host`); they were joined.
+    #[error("invalid local part")]
+    InvalidLocalPart,
+    /// `<>`: an empty (null) address; dropped.
+    #[error("empty address `<>`")]
+    EmptyAddress,
+    /// A malformed obsolete route (`<@a,@b:user@c>`).
+    #[error("malformed route")]
+    InvalidRoute,
+    /// An unquoted address used as a display name (`a@b <a@b>`); it was kept as the name.
+    #[error("unquoted `@` in display name")]
+    UnquotedDisplayName,
+    /// Text that fits nowhere (e.g. a missing comma); skipped up to the next comma.
+    #[error("unexpected text in address")]
+    UnexpectedText,
+    /// A group inside a group deeper than [`ParseOptions::max_group_depth`]; its members were
+    /// flattened into the enclosing group.
+    #[error("nested group")]
+    NestedGroup,
+    /// A group without its closing `;`.
+    #[error("unclosed group")]
+    UnclosedGroup,
+    /// A `;` outside a group; ignored.
+    #[error("unexpected `;`")]
+    UnexpectedSemicolon,
+    /// More than [`ParseOptions::max_addresses`] mailboxes; the rest was not parsed.
+    #[error("too many addresses")]
+    TooManyAddresses,
+}
+
+/// An error building a [`Mailbox`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AddressError {
+    /// A control character (CR, LF, NUL, ...) in the display name or address.
+    #[error("control character in display name or address")]
+    ControlCharacter,
+    /// The address has no `@`.
+    #[error("address without `@`")]
+    MissingAt,
+    /// The local part is not a dot-atom or a quoted string.
+    #[error("invalid local part")]
+    InvalidLocalPart,
+    /// The domain is not a valid dot-atom, domain literal or IDN.
+    #[error("invalid domain")]
+    InvalidDomain,
+}
+
+/// Limits for [`parse_address_list_with`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseOptions {
+    /// Maximum number of mailboxes (group members included); parsing stops after them with
+    /// [`AddressDefect::TooManyAddresses`].
+    pub max_addresses: usize,
+    /// Comments nested deeper than this are skipped with [`AddressDefect::CommentTooDeep`].
+    pub max_comment_depth: usize,
+    /// Groups nested deeper than this give [`AddressDefect::NestedGroup`]. RFC 5322 groups do
+    /// not nest, so the default is 1; 0 reports every group (members become plain mailboxes).
+    pub max_group_depth: usize,
+    /// Maximum number of defects recorded; further ones are dropped.
+    pub max_defects: usize,
+}
+
+impl Default for ParseOptions {
+    fn default() -> Self {
+        ParseOptions {
+            max_addresses: 10_000,
+            max_comment_depth: 64,
+            max_group_depth: 1,
+            max_defects: 1_000,
+        }
+    }
+}
+
+/// The result of [`parse_address_list`].
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ParsedAddresses {
+    /// The addresses that could be parsed.
+    pub addresses: AddressList,
+    /// What was wrong with the input.
+    pub defects: Vec<AddressDefect>,
+}
+
+/// Parses an RFC 5322 `address-list` (obsolete syntax and RFC 6532 UTF-8 included) with
+/// default limits. See [`parse_address_list_with`].
+pub fn parse_address_list(input: &[u8]) -> ParsedAddresses {
+    parse_address_list_with(input, &ParseOptions::default())
+}
+
+/// Parses an RFC 5322 `address-list`, leniently and in linear time.
+///
+/// - Mailboxes (`addr-spec`, `name <addr-spec>`), groups (`name: a@b, c@d;`), empty list
+///   elements (`a@b,,c@d`), obsolete routes (`<@a,@b:user@c>`) and obsolete local parts
+///   (CFWS between dots).
+/// - Display names made of atoms, quoted strings and RFC 2047 encoded words, decoded. Without
+///   a display name, a comment next to the address is used (`user@host (Name)`).
+/// - Comments, nested up to [`ParseOptions::max_comment_depth`].
+/// - UTF-8 anywhere; invalid UTF-8 is decoded lossily.
+/// - Real-world garbage: a missing `>`, unbalanced quotes and parentheses, missing commas, a bare
+///   `user` without domain — each gives a defect and at worst loses its own element.
+pub fn parse_address_list_with(input: &[u8], options: &ParseOptions) -> ParsedAddresses {
+    let mut parser = Parser {
+        lex: Lexer::new(input, LexState::default(), options, true),
+        peeked: None,
+        options,
+        out: Vec::new(),
+        count: 0,
+        stopped: false,
+        group: None,
+        extra_depth: 0,
+    };
+    parser.run();
+    ParsedAddresses {
+        addresses: AddressList(parser.out),
+        defects: parser.lex.defects,
+    }
+}
+
+impl Mailbox {
+    /// Builds a mailbox from a display name and an `addr-spec` such as `user@example.com`,
+    /// `"john smith"@example.com`, `用户@例子.广告` or `user@[192.0.2.1]`.
+    ///
+    /// Rejects control characters (CR, LF, NUL, tab, ...) in both arguments, and addresses that
+    /// are not a valid `addr-spec` (no CFWS or comments allowed). An empty name is no name.
+    pub fn new(name: Option<&str>, address: &str) -> Result<Mailbox, AddressError> {
+        if name.is_some_and(|n| n.chars().any(char::is_control))
+            || address.chars().any(char::is_control)
+        {
+            return Err(AddressError::ControlCharacter);
+        }
+        let (local_part, domain) = if let Some(rest) = address.strip_prefix('"') {
+            let mut local = String::new();
+            let mut chars = rest.char_indices();
+            let mut end = None;
+            while let Some((i, c)) = chars.next() {
+                match c {
+                    '\\' => match chars.next() {
+                        Some((_, e)) => local.push(e),
+                        None => return Err(AddressError::InvalidLocalPart),
+                    },
+                    '"' => {
+                        end = Some(i + 1);
+                        break;
+                    }
+                    _ => local.push(c),
+                }
+            }
+            let end = end.ok_or(AddressError::InvalidLocalPart)?;
+            let domain = rest[end..]
+                .strip_prefix('@')
+                .ok_or(AddressError::MissingAt)?;
+            (local, domain)
+        } else {
+            let (local, domain) = address.split_once('@').ok_or(AddressError::MissingAt)?;
+            if !is_dot_atom(local) {
+                return Err(AddressError::InvalidLocalPart);
+            }
+            (local.to_owned(), domain)
+        };
+        let valid_domain =
+            if let Some(inner) = domain.strip_prefix('[').and_then(|d| d.strip_suffix(']')) {
+                !inner.contains(['[', ']', '\\'])
+            } else {
+                is_dot_atom(domain) && (domain.is_ascii() || idna::domain_to_ascii(domain).is_ok())
+            };
+        if !valid_domain {
+            return Err(AddressError::InvalidDomain);
+        }
+        Ok(Mailbox {
+            name: name.filter(|n| !n.is_empty()).map(str::to_owned),
+            local_part,
+            domain: domain.to_owned(),
+            route: Vec::new(),
+        })
+    }
+
+    /// The `addr-spec`: the local part (quoted when it is not a dot-atom) `@` the domain as
+    /// written. Just the local part when the domain is empty.
+    pub fn addr_spec(&self) -> String {
+        let mut out = if is_dot_atom(&self.local_part) {
+            self.local_part.clone()
+        } else {
+            quote(&self.local_part)
+        };
+        if !self.domain.is_empty() {
+            out.push('@');
+            out.push_str(&self.domain);
+        }
+        out
+    }
+
+    /// Writes the mailbox as a header value: `addr-spec`, or `name <addr-spec>` with the name
+    /// as atoms, a quoted string, or RFC 2047 encoded words (UTF-8) when it is not ASCII. The
+    /// obsolete route is not written. The result never contains CR or LF (the domain and
+    /// local part of a parsed mailbox never do; a built one was checked).
+    pub fn to_header_string(&self) -> String {
+        match &self.name {
+            None => self.addr_spec(),
+            Some(name) => format!("{} <{}>", encode_phrase(name), self.addr_spec()),
+        }
+    }
+
+    /// The domain with IDN U-labels converted to A-labels (`例子.广告` → `xn--fsqu00a.xn--...`),
+    /// as SMTP without SMTPUTF8 needs. Domain literals are returned unchanged.
+    pub fn domain_ascii(&self) -> Result<String, AddressError> {
+        if self.domain.starts_with('[') {
+            return Ok(self.domain.clone());
+        }
+        idna::domain_to_ascii(&self.domain).map_err(|_| AddressError::InvalidDomain)
+    }
+
+    /// The domain with A-labels (`xn--...`) converted to Unicode, for display. Returned as
+    /// written when it is not a valid IDN or is a domain literal.
+    pub fn domain_unicode(&self) -> String {
+        if self.domain.starts_with('[') {
+            return self.domain.clone();
+        }
+        match idna::domain_to_unicode(&self.domain) {
+            (s, Ok(())) => s,
+            _ => self.domain.clone(),
+        }
+    }
+}
+
+impl Group {
+    /// Writes the group as a header value: `name: member, member;`.
+    pub fn to_header_string(&self) -> String {
+        let mut out = encode_phrase(&self.name);
+        out.push(':');
+        for (i, m) in self.members.iter().enumerate() {
+            out.push_str(if i == 0 { " " } else { ", " });
+            out.push_str(&m.to_header_string());
+        }
+        out.push(';');
+        out
+    }
+}
+
+impl Address {
+    /// Writes the address as a header value.
+    pub fn to_header_string(&self) -> String {
+        match self {
+            Address::Mailbox(m) => m.to_header_string(),
+            Address::Group(g) => g.to_header_string(),
+        }
+    }
+}
+
+impl AddressList {
+    /// Writes the list as a header value, elements separated by `, ` (unfolded).
+    pub fn to_header_string(&self) -> String {
+        let mut out = String::new();
+        for (i, a) in self.0.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(&a.to_header_string());
+        }
+        out
+    }
+
+    /// All mailboxes, group members included, in order.
+    pub fn mailboxes(&self) -> impl Iterator<Item = &Mailbox> {
+        self.0.iter().flat_map(|a| match a {
+            Address::Mailbox(m) => std::slice::from_ref(m).iter(),
+            Address::Group(g) => g.members.iter(),
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing helpers.
+
+fn is_atext_ascii(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-/=?^_`{|}~".contains(&b)
+}
+
+/// A dot-atom whose atoms are ASCII atext or non-ASCII (RFC 6532) characters.
+fn is_dot_atom(s: &str) -> bool {
+    !s.is_empty()
+        && s.split('.').all(|atom| {
+            !atom.is_empty()
+                && atom.chars().all(|c| {
+                    if c.is_ascii() {
+                        is_atext_ascii(c as u8)
+                    } else {
+                        !c.is_control()
+                    }
+                })
+        })
+}
+
+fn quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        if c == '"' || c == '\\' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out
+}
+
+/// Writes a display name as a phrase that parses back to `name`.
+fn encode_phrase(name: &str) -> String {
+    let needs_encoding =
+        !name.is_ascii() || name.chars().any(char::is_control) || name.contains("=?");
+    if !needs_encoding {
+        let atoms = !name.is_empty()
+            && name
+                .split(' ')
+                .all(|w| !w.is_empty() && w.bytes().all(is_atext_ascii));
+        return if atoms { name.to_owned() } else { quote(name) };
+    }
+    let encoded = encoded_word::encode(name).replace("\r\n", "");
+    let safe = encoded.split(' ').all(|w| {
+        if w.len() > 4 && w.starts_with("=?") && w.ends_with("?=") {
+            w.bytes().all(|b| is_atext_ascii(b) && b != b'\'')
+        } else {
+            !w.is_empty() && !w.contains("=?") && w.bytes().all(is_atext_ascii)
+        }
+    });
+    if safe {
+        return encoded;
+    }
+    // Fallback: the whole name as B-encoded UTF-8 words, never splitting a character.
+    let mut out = String::new();
+    let mut start = 0;
+    while start < name.len() {
+        let mut end = start;
+        for (i, c) in name[start..].char_indices() {
+            if i + c.len_utf8() > 45 {
+                break;
+            }
+            end = start + i + c.len_utf8();
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str("=?utf-8?B?");
+        out.push_str(&base64::engine::general_purpose::STANDARD.encode(&name[start..end]));
+        out.push_str("?=");
+        start = end;
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lexer.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// A run of atext (and 8-bit) bytes.
+    Word,
+    /// A quoted string; the span excludes the quotes.
+    Quoted,
+    /// A domain literal; the span includes the brackets.
+    Literal,
+    /// One of `< > @ , : ; .`.
+    Special(u8),
+    End,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Token {
+    kind: Kind,
+    start: usize,
+    end: usize,
+    /// Position after the token (after a closing quote).
+    raw_end: usize,
+    /// Whitespace or a comment precedes the token.
+    ws_before: bool,
+    /// The content of the first comment before the token, if it was well-formed.
+    comment: Option<(usize, usize)>,
+}
+
+/// Where the lexer is; once a quote, parenthesis or bracket turned out unclosed, later ones are
+/// ignored, so no scan to the end of the input is done twice (linear time).
+#[derive(Debug, Clone, Copy, Default)]
+struct LexState {
+    pos: usize,
+    quotes_broken: bool,
+    comments_broken: bool,
+    literals_broken: bool,
+}
+
+struct Lexer<'a> {
+    input: &'a [u8],
+    st: LexState,
+    max_comment_depth: usize,
+    max_defects: usize,
+    record: bool,
+    defects: Vec<AddressDefect>,
+}
+
+fn is_atom_byte(b: u8) -> bool {
+    b > b' '
+        && b != 0x7f
+        && !matches!(
+            b,
+            b'(' | b')' | b'<' | b'>' | b'[' | b'@' | b',' | b':' | b';' | b'.' | b'"'
+        )
+}
+
+impl<'a> Lexer<'a> {
+    fn new(input: &'a [u8], st: LexState, options: &ParseOptions, record: bool) -> Self {
+        Lexer {
+            input,
+            st,
+            max_comment_depth: options.max_comment_depth,
+            max_defects: options.max_defects,
+            record,
+            defects: Vec::new(),
+        }
+    }
+
+    fn defect(&mut self, d: AddressDefect) {
+        if self.record && self.defects.len() < self.max_defects {
+            self.defects.push(d);
+        }
+    }
+
+    fn next(&mut self) -> Token {
+        let input = self.input;
+        let mut ws_before = false;
+        let mut comment = None;
+        loop {
+            let pos = self.st.pos;
+            let token = move |kind, start, end, raw_end| Token {
+                kind,
+                start,
+                end,
+                raw_end,
+                ws_before,
+                comment,
+            };
+            let Some(&b) = input.get(pos) else {
+                return token(Kind::End, pos, pos, pos);
+            };
+            match b {
+                b'(' if !self.st.comments_broken => {
+                    ws_before = true;
+                    if let Some(span) = self.comment() {
+                        comment = comment.or(span);
+                    }
+                }
+                b')' => {
+                    self.defect(AddressDefect::UnmatchedParen);
+                    ws_before = true;
+                    self.st.pos += 1;
+                }
+                b'"' if !self.st.quotes_broken => {
+                    let mut i = pos + 1;
+                    while i < input.len() {
+                        match input[i] {
+                            b'\\' => i += 2,
+                            b'"' => {
+                                self.st.pos = i + 1;
+                                return token(Kind::Quoted, pos + 1, i, i + 1);
+                            }
+                            _ => i += 1,
+                        }
+                    }
+                    self.defect(AddressDefect::UnclosedQuotedString);
+                    self.st.quotes_broken = true;
+                    ws_before = true;
+                    self.st.pos += 1;
+                }
+                b'[' if !self.st.literals_broken => {
+                    let mut i = pos + 1;
+                    while i < input.len() {
+                        match input[i] {
+                            b'\\' => i += 2,
+                            b']' => {
+                                self.st.pos = i + 1;
+                                return token(Kind::Literal, pos, i + 1, i + 1);
+                            }
+                            _ => i += 1,
+                        }
+                    }
+                    self.defect(AddressDefect::UnclosedDomainLiteral);
+                    self.st.literals_broken = true;
+                    ws_before = true;
+                    self.st.pos += 1;
+                }
+                b'<' | b'>' | b'@' | b',' | b':' | b';' | b'.' => {
+                    self.st.pos += 1;
+                    return token(Kind::Special(b), pos, pos + 1, pos + 1);
+                }
+                _ if is_atom_byte(b) => {
+                    let end = input[pos..]
+                        .iter()
+                        .position(|&c| !is_atom_byte(c))
+                        .map_or(input.len(), |n| pos + n);
+                    self.st.pos = end;
+                    return token(Kind::Word, pos, end, end);
+                }
+                // Whitespace, controls, and ignored (broken) `(`, `"`, `[`.
+                _ => {
+                    ws_before = true;
+                    self.st.pos += 1;
+                }
+            }
+        }
+    }
+
+    /// Skips a comment starting at `(`, counting depth instead of recursing. Returns `None` when
+    /// it was unclosed (the `(` is then skipped alone), `Some(None)` when too deep.
+    fn comment(&mut self) -> Option<Option<(usize, usize)>> {
+        let input = self.input;
+        let start = self.st.pos + 1;
+        let mut i = start;
+        let mut depth = 1usize;
+        let mut too_deep = false;
+        while i < input.len() {
+            match input[i] {
+                b'\\' => i += 1,
+                b'(' => {
+                    depth += 1;
+                    too_deep |= depth > self.max_comment_depth;
+                }
+                b')' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        self.st.pos = i + 1;
+                        if too_deep {
+                            self.defect(AddressDefect::CommentTooDeep);
+                            return Some(None);
+                        }
+                        return Some(Some((start, i)));
+                    }
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        self.defect(AddressDefect::UnclosedComment);
+        self.st.comments_broken = true;
+        self.st.pos += 1;
+        None
+    }
+}
+
+/// The content of a quoted string or comment: quoted pairs unescaped, CR, LF and NUL dropped.
+fn unescape(raw: &[u8], out: &mut Vec<u8>) {
+    let mut i = 0;
+    while i < raw.len() {
+        let mut b = raw[i];
+        if b == b'\\' && i + 1 < raw.len() {
+            i += 1;
+            b = raw[i];
+        }
+        if !matches!(b, b'\r' | b'\n' | 0) {
+            out.push(b);
+        }
+        i += 1;
+    }
+}
+
+fn lossy(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes)
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parser.
+
+/// A run of words (atoms, quoted strings, dots) re-lexed on demand, so an element of any size
+/// costs no token buffer.
+#[derive(Clone, Copy)]
+struct Span {
+    state: LexState,
+    end: usize,
+}
+
+struct Parser<'a, 'o> {
+    lex: Lexer<'a>,
+    peeked: Option<(LexState, Token)>,
+    options: &'o ParseOptions,
+    out: Vec<Address>,
+    count: usize,
+    stopped: bool,
+    group: Option<Group>,
+    /// Open groups beyond the one in `group` (flattened).
+    extra_depth: usize,
+}
+
+impl Parser<'_, '_> {
+    fn peek_full(&mut self) -> (LexState, Token) {
+        if let Some(p) = self.peeked {
+            return p;
+        }
+        let state = self.lex.st;
+        let token = self.lex.next();
+        self.peeked = Some((state, token));
+        (state, token)
+    }
+
+    fn peek(&mut self) -> Token {
+        self.peek_full().1
+    }
+
+    fn bump(&mut self) -> Token {
+        let t = self.peek();
+        self.peeked = None;
+        t
+    }
+
+    fn defect(&mut self, d: AddressDefect) {
+        self.lex.defect(d);
+    }
+
+    fn run(&mut self) {
+        while !self.stopped {
+            match self.peek().kind {
+                Kind::End => break,
+                Kind::Special(b',') => {
+                    self.bump();
+                }
+                Kind::Special(b';') => {
+                    self.bump();
+                    self.end_group();
+                }
+                _ => self.element(),
+            }
+        }
+        if let Some(g) = self.group.take() {
+            if !self.stopped {
+                self.defect(AddressDefect::UnclosedGroup);
+            }
+            self.out.push(Address::Group(g));
+        }
+    }
+
+    fn end_group(&mut self) {
+        if self.extra_depth > 0 {
+            self.extra_depth -= 1;
+        } else if let Some(g) = self.group.take() {
+            self.out.push(Address::Group(g));
+        } else {
+            self.defect(AddressDefect::UnexpectedSemicolon);
+        }
+    }
+
+    fn start_group(&mut self, name: Option<Span>) {
+        let depth = 1 + usize::from(self.group.is_some()) + self.extra_depth;
+        if depth > self.options.max_group_depth {
+            self.defect(AddressDefect::NestedGroup);
+            self.extra_depth += 1;
+        } else if self.group.is_some() {
+            self.extra_depth += 1;
+        } else {
+            self.group = Some(Group {
+                name: name.and_then(|s| self.phrase(s)).unwrap_or_default(),
+                members: Vec::new(),
+            });
+        }
+    }
+
+    fn push(&mut self, m: Mailbox) {
+        if self.count >= self.options.max_addresses {
+            self.defect(AddressDefect::TooManyAddresses);
+            self.stopped = true;
+            return;
+        }
+        self.count += 1;
+        match &mut self.group {
+            Some(g) => g.members.push(m),
+            None => self.out.push(Address::Mailbox(m)),
+        }
+    }
+
+    /// Skips to the next `,`, `;` or the end (not consumed).
+    fn skip_element(&mut self) {
+        while !matches!(
+            self.peek().kind,
+            Kind::End | Kind::Special(b',') | Kind::Special(b';')
+        ) {
+            self.bump();
+        }
+    }
+
+    /// Consumes words, dots and quoted strings; returns their span if any.
+    fn words(&mut self) -> Option<Span> {
+        let (state, _) = self.peek_full();
+        let mut end = None;
+        while let Kind::Word | Kind::Quoted | Kind::Special(b'.') = self.peek().kind {
+            end = Some(self.bump().raw_end);
+        }
+        end.map(|end| Span { state, end })
+    }
+
+    fn relex(&self, span: Span, mut f: impl FnMut(Token)) {
+        let mut lex = Lexer::new(self.lex.input, span.state, self.options, false);
+        while lex.st.pos < span.end {
+            let t = lex.next();
+            if t.kind == Kind::End {
+                break;
+            }
+            f(t);
+        }
+    }
+
+    /// A display name: words joined by single spaces where whitespace was, RFC 2047-decoded.
+    fn phrase(&self, span: Span) -> Option<String> {
+        let input = self.lex.input;
+        let mut raw = Vec::new();
+        let mut first = true;
+        self.relex(span, |t| {
+            if t.ws_before && !first {
+                raw.push(b' ');
+            }
+            first = false;
+            match t.kind {
+                Kind::Quoted => unescape(&input[t.start..t.end], &mut raw),
+                _ => raw.extend_from_slice(&input[t.start..t.end]),
+            }
+        });
+        let text = encoded_word::decode(&raw).text;
+        (!text.is_empty()).then_some(text)
+    }
+
+    /// A local part: words and dots concatenated, quoted strings unquoted.
+    fn local_part(&mut self, span: Span) -> String {
+        let input = self.lex.input;
+        let mut raw = Vec::new();
+        let mut prev_word = false;
+        let mut bad = false;
+        self.relex(span, |t| {
+            let is_word = t.kind != Kind::Special(b'.');
+            bad |= is_word && prev_word;
+            prev_word = is_word;
+            match t.kind {
+                Kind::Quoted => unescape(&input[t.start..t.end], &mut raw),
+                _ => raw.extend_from_slice(&input[t.start..t.end]),
+            }
+        });
+        if bad {
+            self.defect(AddressDefect::InvalidLocalPart);
+        }
+        lossy(&raw)
+    }
+
+    /// A domain: labels and dots (CFWS allowed between), or a domain literal.
+    fn domain(&mut self) -> String {
+        let mut out = Vec::new();
+        let mut prev_label = false;
+        loop {
+            let t = self.peek();
+            match t.kind {
+                Kind::Word | Kind::Literal if !prev_label => {
+                    self.bump();
+                    out.extend_from_slice(&self.lex.input[t.start..t.end]);
+                    prev_label = true;
+                }
+                Kind::Special(b'.') => {
+                    self.bump();
+                    out.push(b'.');
+                    prev_label = false;
+                }
+                _ => break,
+            }
+        }
+        lossy(&out)
+    }
+
+    fn comment_name(&self, comment: Option<(usize, usize)>) -> Option<String> {
+        let (start, end) = comment?;
+        let mut raw = Vec::new();
+        unescape(&self.lex.input[start..end], &mut raw);
+        let text = encoded_word::decode(&raw).text;
+        let text = text.trim();
+        (!text.is_empty()).then(|| text.to_owned())
+    }
+
+    fn element(&mut self) {
+        let first = self.peek();
+        let words = self.words();
+        let t = self.peek();
+        match t.kind {
+            Kind::Special(b'<') => {
+                self.bump();
+                let name = words.and_then(|s| self.phrase(s));
+                self.angle(name);
+            }
+            Kind::Special(b':') => {
+                self.bump();
+                self.start_group(words);
+            }
+            Kind::Special(b'@') => {
+                self.bump();
+                let Some(words) = words else {
+                    self.defect(AddressDefect::MissingLocalPart);
+                    self.skip_element();
+                    return;
+                };
+                let local_part = self.local_part(words);
+                let domain = self.domain();
+                if domain.is_empty() {
+                    self.defect(AddressDefect::MissingDomain);
+                }
+                let next = self.peek();
+                match next.kind {
+                    Kind::Special(b'<') => {
+                        self.bump();
+                        self.defect(AddressDefect::UnquotedDisplayName);
+                        let name = self.phrase(words).map(|n| format!("{n}@{domain}"));
+                        self.angle(name);
+                    }
+                    kind => {
+                        let name = self
+                            .comment_name(next.comment)
+                            .or_else(|| self.comment_name(first.comment));
+                        self.push(Mailbox {
+                            name,
+                            local_part,
+                            domain,
+                            route: Vec::new(),
+                        });
+                        if !matches!(kind, Kind::End | Kind::Special(b',') | Kind::Special(b';')) {
+                            self.defect(AddressDefect::UnexpectedText);
+                            self.skip_element();
+                        }
+                    }
+                }
+            }
+            Kind::End | Kind::Special(b',') | Kind::Special(b';') => {
+                if let Some(words) = words {
+                    self.defect(AddressDefect::MissingDomain);
+                    let local_part = self.local_part(words);
+                    let name = self
+                        .comment_name(t.comment)
+                        .or_else(|| self.comment_name(first.comment));
+                    self.push(Mailbox {
+                        name,
+                        local_part,
+                        domain: String::new(),
+                        route: Vec::new(),
+                    });
+                }
+            }
+            _ => {
+                self.defect(AddressDefect::UnexpectedText);
+                self.bump();
+                self.skip_element();
+            }
+        }
+    }
+
+    /// After `<`: `[route:] addr-spec >`.
+    fn angle(&mut self, name: Option<String>) {
+        let mut route = Vec::new();
+        if self.peek().kind == Kind::Special(b'@') {
+            loop {
+                self.bump();
+                let d = self.domain();
+                if !d.is_empty() {
+                    route.push(d);
+                }
+                while self.peek().kind == Kind::Special(b',') {
+                    self.bump();
+                }
+                match self.peek().kind {
+                    Kind::Special(b'@') => {}
+                    Kind::Special(b':') => {
+                        self.bump();
+                        break;
+                    }
+                    _ => {
+                        self.defect(AddressDefect::InvalidRoute);
+                        break;
+                    }
+                }
+            }
+        }
+        let local_part = self.words().map(|s| self.local_part(s));
+        let mut domain = String::new();
+        if self.peek().kind == Kind::Special(b'@') {
+            self.bump();
+            domain = self.domain();
+        }
+        let mut junk = false;
+        loop {
+            match self.peek().kind {
+                Kind::Special(b'>') => {
+                    self.bump();
+                    break;
+                }
+                Kind::End | Kind::Special(b',') | Kind::Special(b';') => {
+                    self.defect(AddressDefect::MissingAngleClose);
+                    break;
+                }
+                _ => {
+                    junk = true;
+                    self.bump();
+                }
+            }
+        }
+        if junk {
+            self.defect(AddressDefect::UnexpectedText);
+        }
+        match local_part {
+            None if domain.is_empty() => self.defect(AddressDefect::EmptyAddress),
+            None => self.defect(AddressDefect::MissingLocalPart),
+            Some(local_part) => {
+                if domain.is_empty() {
+                    self.defect(AddressDefect::MissingDomain);
+                }
+                self.push(Mailbox {
+                    name,
+                    local_part,
+                    domain,
+                    route,
+                });
+            }
+        }
+        if !matches!(
+            self.peek().kind,
+            Kind::End | Kind::Special(b',') | Kind::Special(b';')
+        ) {
+            self.defect(AddressDefect::UnexpectedText);
+            self.skip_element();
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "address/tests.rs"]
+mod tests;
