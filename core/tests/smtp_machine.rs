@@ -309,3 +309,36 @@ fn large_data_content_flows_without_pipelining() {
     p.server("354 go\r\n").unwrap();
     assert_eq!(p.take_wire(), format!("{body}.\r\n"));
 }
+
+#[test]
+fn tls_info_from_implicit_tls_and_from_starttls() {
+    let info = TlsInfo {
+        protocol: Some("TLSv1.3".into()),
+        tls_exporter: Some(vec![7; 32]),
+        tls_server_end_point: None,
+    };
+    let mut implicit = Peer::new(TlsPolicy::Implicit);
+    implicit
+        .smtp
+        .handle_tls_established(implicit.now, info.clone());
+    implicit.server("220 mx\r\n").unwrap();
+    assert_eq!(implicit.smtp.tls_info(), Some(&info));
+    assert!(implicit.smtp.is_secure());
+
+    let mut upgraded = Peer::new(TlsPolicy::Required);
+    assert_eq!(upgraded.smtp.tls_info(), None);
+    upgraded
+        .server("220 mx\r\n250-mx\r\n250 STARTTLS\r\n")
+        .unwrap();
+    upgraded.server("220 go\r\n").unwrap();
+    upgraded
+        .smtp
+        .handle_tls_established(upgraded.now, info.clone());
+    upgraded.drain().unwrap();
+    assert_eq!(upgraded.smtp.tls_info(), Some(&info));
+
+    // Outside those two moments a handshake report is a protocol error.
+    let mut plain = Peer::new(TlsPolicy::None);
+    plain.smtp.handle_tls_established(plain.now, info);
+    assert!(plain.drain().is_err());
+}

@@ -113,6 +113,8 @@ pub struct SmtpClient {
     content_go: bool,
     auth: Option<AuthExchange>,
     error: Option<Error>,
+    /// What the TLS handshake reported (implicit TLS or STARTTLS).
+    tls: Option<TlsInfo>,
     now: Option<Instant>,
     /// When the oldest expected reply is due, and how long that was.
     deadline: Option<(Instant, Duration)>,
@@ -166,6 +168,7 @@ impl SmtpClient {
             content_go: false,
             auth: None,
             error: None,
+            tls: None,
             now: None,
             deadline: None,
         }
@@ -183,6 +186,12 @@ impl SmtpClient {
     /// Whether the connection is encrypted (implicit TLS or a finished STARTTLS).
     pub fn is_secure(&self) -> bool {
         self.secure
+    }
+
+    /// What the TLS handshake reported (protocol, channel-binding data), once there was one:
+    /// the driver's implicit TLS before the greeting, or the upgrade after `STARTTLS`.
+    pub fn tls_info(&self) -> Option<&TlsInfo> {
+        self.tls.as_ref()
     }
 
     /// Whether the session is set up and accepts commands.
@@ -569,12 +578,20 @@ impl Machine for SmtpClient {
         if self.error.is_some() {
             return;
         }
+        // Implicit TLS: the driver reports its handshake before the greeting.
+        if self.config.tls == TlsPolicy::Implicit
+            && self.phase == Phase::Greeting
+            && self.tls.is_none()
+        {
+            self.tls = Some(info);
+            return;
+        }
         if self.phase != Phase::TlsHandshake {
             return self.fail(Error::UnexpectedReply(
                 "TLS established without a STARTTLS".into(),
             ));
         }
-        let _ = info;
+        self.tls = Some(info);
         self.secure = true;
         self.phase = Phase::Handshake;
         self.send_ehlo();

@@ -73,18 +73,18 @@ impl SmtpClient {
         let local_ip = socket.local_addr().ok().map(|a| a.ip());
         let config = options.smtp_config(local_ip);
         let after = options.get_connect_timeout();
-        let tls = if config.tls == TlsPolicy::Implicit {
+        let (tls, implicit_tls) = if config.tls == TlsPolicy::Implicit {
             socket.set_read_timeout(Some(after))?;
             socket.set_write_timeout(Some(after))?;
-            let (tls, _info) = connector
+            let (tls, info) = connector
                 .connect(host, socket.try_clone()?)
                 .map_err(|err| crate::driver::handshake_error(err, after))?;
-            Some(tls)
+            (Some(tls), Some(info))
         } else {
-            None
+            (None, None)
         };
         let timeouts = driver_timeouts(options, &config);
-        let machine = start_machine(config);
+        let machine = start_machine(config, implicit_tls);
         let mut driver = BlockingDriver::new(
             socket,
             tls,

@@ -109,19 +109,19 @@ impl<R: Runtime> AsyncSmtpClient<R> {
         let host = options.host();
         let after = options.get_connect_timeout();
         let config = options.smtp_config(local_ip);
-        let stream = if config.tls == TlsPolicy::Implicit {
-            let (stream, _info) = timeout(&runtime, after, runtime.start_tls(host, stream))
+        let (stream, implicit_tls) = if config.tls == TlsPolicy::Implicit {
+            let (stream, info) = timeout(&runtime, after, runtime.start_tls(host, stream))
                 .await
                 .ok_or_else(|| Error::Timeout {
                     waiting_for: "the TLS handshake".to_owned(),
                     after,
                 })??;
-            stream
+            (stream, Some(info))
         } else {
-            stream
+            (stream, None)
         };
         let timeouts = driver_timeouts(options, &config);
-        let machine = start_machine(config);
+        let machine = start_machine(config, implicit_tls);
         let observer = options.make_observer();
         let mut driver = AsyncDriver::new(
             runtime,

@@ -2,7 +2,7 @@
 
 use std::time::Instant;
 
-use mail_kit_core::Machine;
+use mail_kit_core::{Machine, TlsInfo};
 use mail_kit_core::smtp::{SmtpClient as SmtpMachine, SmtpConfig};
 
 use crate::driver::DriverTimeouts;
@@ -18,12 +18,14 @@ pub(crate) fn driver_timeouts(options: &SmtpOptions, config: &SmtpConfig) -> Dri
     }
 }
 
-/// The machine of a new session, its greeting timer started now.
-///
-/// It knows from an `Implicit` TLS policy that the stream is encrypted; it accepts
-/// `handle_tls_established` only after its own `StartTls`.
-pub(crate) fn start_machine(config: SmtpConfig) -> SmtpMachine {
+/// The machine of a new session, its greeting timer started now; `implicit_tls` is what the
+/// handshake before the first byte reported (implicit TLS), so channel binding is known.
+pub(crate) fn start_machine(config: SmtpConfig, implicit_tls: Option<TlsInfo>) -> SmtpMachine {
     let mut machine = SmtpMachine::new(config);
-    machine.handle_timeout(Instant::now());
+    let now = Instant::now();
+    machine.handle_timeout(now);
+    if let Some(info) = implicit_tls {
+        machine.handle_tls_established(now, info);
+    }
     machine
 }
