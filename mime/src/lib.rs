@@ -7,4 +7,5 @@
 
 pub mod charset;
 pub mod encoding;
+pub mod guess;
 pub mod header;

@@ -385,8 +385,11 @@ fn quote(s: &str) -> String {
 
 /// Writes a display name as a phrase that parses back to `name`.
 fn encode_phrase(name: &str) -> String {
-    let needs_encoding =
-        !name.is_ascii() || name.chars().any(char::is_control) || name.contains("=?");
+    // Words too long to fold are encoded too: encoded words split them.
+    let needs_encoding = !name.is_ascii()
+        || name.chars().any(char::is_control)
+        || name.contains("=?")
+        || name.split(' ').any(|w| w.len() > 60);
     if !needs_encoding {
         let atoms = !name.is_empty()
             && name

@@ -1,6 +1,11 @@
-//! Header fields: RFC 2047 encoded words, RFC 2231 parameters, addresses and dates.
+//! Header fields: RFC 2047 encoded words, RFC 2231 parameters, addresses, dates, message
+//! identifiers, `Received` traces, and writing fields safely (folding, injection checks).
 
 pub mod address;
 pub mod date;
 pub mod encoded_word;
+mod lex;
+pub mod msg_id;
+pub mod received;
 pub mod rfc2231;
+pub mod write;

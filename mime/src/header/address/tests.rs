@@ -543,3 +543,17 @@ fn quickcheck_never_panics() {
     qc().quickcheck(prop as fn(Vec<u8>) -> bool);
     qc().quickcheck(prop_specials as fn(Vec<u8>) -> bool);
 }
+
+#[test]
+fn long_display_names_stay_foldable() {
+    for name in ["n".repeat(2_000), format!("a {} b", "\"q\"".repeat(400))] {
+        let built = Mailbox::new(Some(&name), "a@b.example").unwrap();
+        let written = built.to_header_string();
+        assert!(
+            written.split(' ').all(|w| w.len() <= 75),
+            "unfoldable run in {written}"
+        );
+        let p = parse_address_list(written.as_bytes());
+        assert_eq!(p.addresses.0, vec![Address::Mailbox(built)]);
+    }
+}

@@ -1,0 +1,60 @@
+//! Scanning helpers shared by the structured header parsers: comments and quoted strings.
+//!
+//! Both run in time linear in what they scan, without recursion (comment nesting is counted).
+
+/// Whether `b` is white space inside a header value (folds included).
+pub(crate) fn is_ws(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+/// The end of the comment that opens at `start` (which holds `(`): the index just past its
+/// matching `)`, and whether it was closed (if not, the end of the input).
+pub(crate) fn comment_end(input: &[u8], start: usize) -> (usize, bool) {
+    let mut depth = 0usize;
+    let mut i = start;
+    while i < input.len() {
+        match input[i] {
+            b'\\' => i += 1,
+            b'(' => depth += 1,
+            b')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return (i + 1, true);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    (input.len(), false)
+}
+
+/// The end of the quoted string that opens at `start` (which holds `"`): the index just past
+/// its closing `"`, and whether it was closed (if not, the end of the input).
+pub(crate) fn quoted_end(input: &[u8], start: usize) -> (usize, bool) {
+    let mut i = start + 1;
+    while i < input.len() {
+        match input[i] {
+            b'\\' => i += 1,
+            b'"' => return (i + 1, true),
+            _ => {}
+        }
+        i += 1;
+    }
+    (input.len(), false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comments_nest_and_escape() {
+        assert_eq!(comment_end(b"(a (b) \\) c) d", 0), (12, true));
+        assert_eq!(comment_end(b"(a (b) c", 0), (8, false));
+        assert_eq!(quoted_end(b"\"a \\\" b\" c", 0), (8, true));
+        assert_eq!(quoted_end(b"\"abc", 0), (4, false));
+        let deep = "(".repeat(100_000);
+        assert_eq!(comment_end(deep.as_bytes(), 0), (100_000, false));
+    }
+}

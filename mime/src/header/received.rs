@@ -1,0 +1,194 @@
+//! The `Received` trace header (RFC 5321 §4.4, RFC 5322 §3.6.7).
+//!
+//! [`parse`] is lenient and never fails: it reads the clauses (`from`, `by`, `via`, `with`,
+//! `id`, `for`, and any other word), the comments after each, and the date after the last `;`
+//! (outside comments), in linear time without recursion. Real servers write far more than the
+//! grammar allows (`with Microsoft SMTP Server (version=...) id 15.20...`); every word up to the
+//! next clause keyword is kept as that clause's value.
+
+use crate::header::date::{self, DateTime};
+use crate::header::lex::{comment_end, is_ws, quoted_end};
+
+/// One clause: a keyword and what follows it up to the next keyword.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ReceivedClause {
+    /// The keyword, lower-cased (`from`, `by`, `via`, `with`, `id`, `for`), or empty for words
+    /// that came before any keyword.
+    pub name: String,
+    /// The words after the keyword, joined by single spaces (`<user@host>` and `[1.2.3.4]`
+    /// kept as written).
+    pub value: String,
+    /// The comments after the keyword, without their outer parentheses.
+    pub comments: Vec<String>,
+}
+
+/// A parsed `Received` header.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Received {
+    /// The clauses in order.
+    pub clauses: Vec<ReceivedClause>,
+    /// The text after the last `;`, trimmed (normally the date).
+    pub date_text: Option<String>,
+    /// The date, parsed leniently from [`Received::date_text`].
+    pub date: Option<DateTime>,
+    /// Whether something was irregular: no `;` date, a date that could not be read, an
+    /// unclosed comment or quoted string.
+    pub defect: bool,
+}
+
+const KEYWORDS: [&str; 6] = ["from", "by", "via", "with", "id", "for"];
+
+impl Received {
+    /// The value of the first clause named `name` (lower case).
+    pub fn clause(&self, name: &str) -> Option<&ReceivedClause> {
+        self.clauses.iter().find(|c| c.name == name)
+    }
+
+    fn value(&self, name: &str) -> Option<&str> {
+        self.clause(name).map(|c| c.value.as_str())
+    }
+
+    /// The `from` host as the sender named itself (`mail.example.com`, `[192.0.2.1]`).
+    pub fn from(&self) -> Option<&str> {
+        self.value("from")
+    }
+
+    /// The receiving host (`by`).
+    pub fn by(&self) -> Option<&str> {
+        self.value("by")
+    }
+
+    /// The link (`via`).
+    pub fn via(&self) -> Option<&str> {
+        self.value("via")
+    }
+
+    /// The protocol (`with`: `ESMTP`, `ESMTPS`, `SMTP`, `HTTPS`, ...).
+    pub fn with(&self) -> Option<&str> {
+        self.value("with")
+    }
+
+    /// The receiving host's queue id (`id`).
+    pub fn id(&self) -> Option<&str> {
+        self.value("id")
+    }
+
+    /// The recipient (`for`), without its angle brackets.
+    pub fn for_recipient(&self) -> Option<&str> {
+        self.value("for").map(|v| {
+            v.strip_prefix('<')
+                .and_then(|s| s.strip_suffix('>'))
+                .unwrap_or(v)
+        })
+    }
+}
+
+/// Parses a `Received` header value (unfolded or not).
+pub fn parse(input: &[u8]) -> Received {
+    let mut out = Received::default();
+    let mut current: Option<ReceivedClause> = None;
+    let mut date_start = None;
+    let mut i = 0;
+    while i < input.len() {
+        let b = input[i];
+        if is_ws(b) {
+            i += 1;
+            continue;
+        }
+        if b == b';' {
+            date_start = Some(i + 1);
+            i += 1;
+            continue;
+        }
+        if b == b'(' {
+            let (end, closed) = comment_end(input, i);
+            out.defect |= !closed;
+            let inner = &input[i + 1..if closed { end - 1 } else { end }];
+            if date_start.is_none() {
+                current
+                    .get_or_insert_with(ReceivedClause::default)
+                    .comments
+                    .push(text(inner));
+            }
+            i = end;
+            continue;
+        }
+        // A word: up to white space, `(` or `;`, taking quoted strings and `<...>`/`[...]`
+        // whole.
+        let start = i;
+        while i < input.len() && !is_ws(input[i]) && !matches!(input[i], b'(' | b';') {
+            match input[i] {
+                b'"' => {
+                    let (end, closed) = quoted_end(input, i);
+                    out.defect |= !closed;
+                    i = end;
+                }
+                open @ (b'<' | b'[') => {
+                    let close = if open == b'<' { b'>' } else { b']' };
+                    i += input[i..]
+                        .iter()
+                        .position(|&b| b == close || b == b';' || is_ws(b))
+                        .map_or(input.len() - i, |p| p + usize::from(input[i + p] == close));
+                }
+                _ => i += 1,
+            }
+        }
+        if date_start.is_some() {
+            // Words after a `;` belong to the date.
+            continue;
+        }
+        let word = text(&input[start..i]);
+        let lower = word.to_ascii_lowercase();
+        if KEYWORDS.contains(&lower.as_str()) {
+            if let Some(c) = current.take() {
+                out.clauses.push(c);
+            }
+            current = Some(ReceivedClause {
+                name: lower,
+                ..ReceivedClause::default()
+            });
+        } else {
+            let clause = current.get_or_insert_with(ReceivedClause::default);
+            if !clause.value.is_empty() {
+                clause.value.push(' ');
+            }
+            clause.value.push_str(&word);
+        }
+    }
+    if let Some(c) = current.take() {
+        out.clauses.push(c);
+    }
+    match date_start {
+        Some(start) => {
+            let raw = text(&input[start..]);
+            let trimmed = raw.trim();
+            out.date = date::parse_lenient(trimmed.as_bytes()).map(|(d, _)| d);
+            out.defect |= out.date.is_none();
+            out.date_text = Some(trimmed.to_owned());
+        }
+        None => out.defect = true,
+    }
+    out
+}
+
+/// Bytes as text (UTF-8, or Latin-1-ish replacement), folds turned into single spaces.
+fn text(bytes: &[u8]) -> String {
+    let s = String::from_utf8_lossy(bytes);
+    let mut out = String::with_capacity(s.len());
+    let mut in_ws = false;
+    for c in s.chars() {
+        if c.is_whitespace() || c.is_control() {
+            if !in_ws {
+                out.push(' ');
+            }
+            in_ws = true;
+        } else {
+            out.push(c);
+            in_ws = false;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,88 @@
+use super::*;
+use quickcheck::quickcheck;
+
+#[test]
+fn postfix_with_comments_and_for() {
+    let r = parse(
+        b"from [172.30.0.10] (support.jitbit.com [172.30.0.10])\r\n\tby hmail.jitbit.com \
+          (Postfix) with ESMTPA id 630A242E63\r\n\tfor <netec.test@netecgc.com>; Wed, 26 Jan \
+          2022 04:06:46 -0500 (EST)",
+    );
+    assert_eq!(r.from(), Some("[172.30.0.10]"));
+    assert_eq!(
+        r.clause("from").unwrap().comments,
+        ["support.jitbit.com [172.30.0.10]"]
+    );
+    assert_eq!(r.by(), Some("hmail.jitbit.com"));
+    assert_eq!(r.clause("by").unwrap().comments, ["Postfix"]);
+    assert_eq!(r.with(), Some("ESMTPA"));
+    assert_eq!(r.id(), Some("630A242E63"));
+    assert_eq!(r.for_recipient(), Some("netec.test@netecgc.com"));
+    let date = r.date.unwrap();
+    assert_eq!(
+        (date.year(), date.month(), date.day(), date.offset_minutes()),
+        (2022, 1, 26, -300)
+    );
+    assert!(!r.defect);
+}
+
+#[test]
+fn exchange_multi_word_values() {
+    let r = parse(
+        b"from LO2GBR01FT016.eop-gbr01.prod.protection.outlook.com\r\n \
+          (2603:10a6:600:197:cafe::98) by LO4P123CA0318.outlook.office365.com\r\n \
+          (2603:10a6:600:197::17) with Microsoft SMTP Server (version=TLS1_2,\r\n \
+          cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.20.4930.15 via Frontend\r\n \
+          Transport; Wed, 26 Jan 2022 09:06:51 +0000",
+    );
+    assert_eq!(
+        r.from(),
+        Some("LO2GBR01FT016.eop-gbr01.prod.protection.outlook.com")
+    );
+    assert_eq!(r.with(), Some("Microsoft SMTP Server"));
+    assert_eq!(
+        r.clause("with").unwrap().comments,
+        ["version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"]
+    );
+    assert_eq!(r.id(), Some("15.20.4930.15"));
+    assert_eq!(r.via(), Some("Frontend Transport"));
+    assert_eq!(r.date.unwrap().unix_timestamp(), 1_643_188_011);
+}
+
+#[test]
+fn by_only_and_sendmail_ids() {
+    let r = parse(b"by mm1.sprynet.com id <148226-12799>; Mon, 29 Jul 1996 02:21:58 -0700");
+    assert_eq!(r.from(), None);
+    assert_eq!(r.by(), Some("mm1.sprynet.com"));
+    assert_eq!(r.id(), Some("<148226-12799>"));
+    assert_eq!(r.date.unwrap().year(), 1996);
+}
+
+#[test]
+fn lenient_and_defects() {
+    // No date.
+    let r = parse(b"from a by b");
+    assert!(r.defect && r.date.is_none());
+    // A `;` inside a comment is not the date separator.
+    let r = parse(b"from a (x; y) by b; Mon, 29 Jul 1996 02:21:58 -0700");
+    assert_eq!(r.clause("from").unwrap().comments, ["x; y"]);
+    assert!(r.date.is_some() && !r.defect);
+    // Garbage date, unclosed comment, stray leading words.
+    let r = parse(b"junk from a; not a date");
+    assert_eq!(r.clauses[0].name, "");
+    assert_eq!(r.clauses[0].value, "junk");
+    assert_eq!(r.date_text.as_deref(), Some("not a date"));
+    assert!(r.defect);
+    assert!(parse(b"from a (unclosed by b; Mon, 29 Jul 1996 02:21:58 -0700").defect);
+    // Hostile sizes stay linear.
+    parse("(".repeat(200_000).as_bytes());
+    parse("from ".repeat(50_000).as_bytes());
+    parse("<".repeat(200_000).as_bytes());
+}
+
+quickcheck! {
+    fn never_panics(b: Vec<u8>) -> bool {
+        let r = parse(&b);
+        r.clauses.iter().all(|c| !c.value.contains(['\r', '\n']))
+    }
+}
