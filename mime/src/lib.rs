@@ -1,11 +1,25 @@
 //! MIME messages for mail-kit: parsing, building and serialization.
 //!
-//! So far: the transfer encodings ([`encoding`]); in [`header`], RFC 2047 encoded words,
-//! RFC 2231 parameters, address lists and dates; and the charsets they need ([`charset`]).
+//! - [`model`]: the message tree ([`Message`], [`Entity`], [`HeaderList`], [`Body`]) and
+//!   byte-identical writing of what was parsed.
+//! - [`parser`]: the whole-buffer zero-copy parser ([`parse`]) and the streaming one
+//!   ([`parser::StreamParser`]), lenient, with [`Limits`] and [`Defect`]s.
+//! - [`encoding`]: the transfer encodings; [`header`]: `Content-Type`, `Content-Disposition`,
+//!   RFC 2047 encoded words, RFC 2231 parameters, address lists and dates; [`charset`]: the
+//!   charsets they need.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod charset;
+mod defect;
 pub mod encoding;
 pub mod guess;
 pub mod header;
+mod limits;
+pub mod model;
+pub mod parser;
+
+pub use defect::Defect;
+pub use limits::Limits;
+pub use model::{Body, BodyData, Entity, Header, HeaderList, Message};
+pub use parser::{parse, parse_headers, parse_with};

@@ -1,0 +1,599 @@
+//! The one tokenizer behind both front ends.
+//!
+//! It is a state machine over a window of not-yet-consumed input: given the window and whether
+//! the input ends there, it returns the next [`Token`] (with how many bytes of the window it
+//! covers) or asks for more input. It decides only on what it has seen in full (a whole header
+//! field, a whole candidate delimiter line), so the whole-buffer parser (one window holding
+//! everything) and the streaming parser (windows as chunks arrive) produce the same tokens,
+//! except that body bytes may come in more pieces when streaming. It holds back at most one
+//! header field (bounded by [`Limits::max_header_bytes`]) or one candidate delimiter line
+//! (bounded by the boundary and whitespace limits), so streaming memory stays bounded.
+//!
+//! Body scanning jumps between candidate lines (`\n--`) with `memmem`; header scanning between
+//! line ends with `memchr`.
+
+use std::collections::VecDeque;
+
+use memchr::memmem;
+
+use crate::Defect;
+use crate::Limits;
+use crate::encoding::ContentTransferEncoding;
+use crate::header::ContentType;
+use crate::header::rfc2231::ParseOptions;
+use crate::model::DefaultType;
+use crate::parser::delimiter::{LineMatch, match_line};
+use crate::parser::event::{EntityKind, Region};
+
+/// A token: what the next bytes of the window are. `len()` of them are consumed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Token {
+    EntityStart(DefaultType),
+    /// A header field: `len` bytes; the name is `..name_end`, the value
+    /// `value_start..value_end`.
+    Field {
+        len: usize,
+        name_end: usize,
+        value_start: usize,
+        value_end: usize,
+    },
+    /// A line of the header block that is not a field, kept whole (`len` bytes).
+    Malformed {
+        len: usize,
+        content_end: usize,
+    },
+    HeadersEnd {
+        len: usize,
+        kind: EntityKind,
+    },
+    Body {
+        len: usize,
+        region: Region,
+    },
+    Delimiter {
+        len: usize,
+        close: bool,
+    },
+    Defect(Defect),
+    EntityEnd,
+}
+
+impl Token {
+    /// How many window bytes the token covers.
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Token::Field { len, .. }
+            | Token::Malformed { len, .. }
+            | Token::HeadersEnd { len, .. }
+            | Token::Body { len, .. }
+            | Token::Delimiter { len, .. } => *len,
+            Token::EntityStart(_) | Token::Defect(_) | Token::EntityEnd => 0,
+        }
+    }
+}
+
+/// What the tokenizer wants next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Step {
+    Token(Token),
+    /// The window does not hold enough to decide: feed more (never returned at end of input).
+    NeedMore,
+    /// Everything was tokenized.
+    Done,
+}
+
+/// Where a multipart is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Preamble,
+    Parts,
+    Epilogue,
+}
+
+/// Header-block state of the entity being read.
+#[derive(Debug, Default)]
+struct HeaderState {
+    bytes: usize,
+    count: usize,
+    content_type: Option<Option<ContentType>>,
+    /// Whether the first `Content-Transfer-Encoding` is 7bit, 8bit or binary (when present).
+    identity_encoding: Option<bool>,
+    flagged_long: bool,
+    flagged_8bit: bool,
+}
+
+/// One open entity.
+#[derive(Debug)]
+enum Open {
+    Headers(HeaderState, DefaultType),
+    Leaf,
+    Multipart {
+        boundary: Box<[u8]>,
+        phase: Phase,
+        digest: bool,
+    },
+    Message,
+}
+
+/// The tokenizer; see the module docs.
+#[derive(Debug)]
+pub(crate) struct Tokenizer {
+    limits: Limits,
+    stack: Vec<Open>,
+    queue: VecDeque<Token>,
+    /// Entities opened so far (root included).
+    parts: usize,
+    /// The window starts at the beginning of a line (body mode only; after a held-back line
+    /// break it is `false`).
+    bol: bool,
+    finder: memmem::Finder<'static>,
+}
+
+impl Tokenizer {
+    pub(crate) fn new(limits: Limits) -> Self {
+        let mut queue = VecDeque::new();
+        queue.push_back(Token::EntityStart(DefaultType::TextPlain));
+        Tokenizer {
+            limits,
+            stack: vec![Open::Headers(
+                HeaderState::default(),
+                DefaultType::TextPlain,
+            )],
+            queue,
+            parts: 1,
+            bol: true,
+            finder: memmem::Finder::new(b"\n--"),
+        }
+    }
+
+    /// The next token of `w` (the unconsumed input); `eof` when no more input will come.
+    pub(crate) fn next(&mut self, w: &[u8], eof: bool) -> Step {
+        if let Some(t) = self.queue.pop_front() {
+            return Step::Token(t);
+        }
+        match self.stack.last() {
+            None => Step::Done,
+            Some(Open::Headers(..)) => self.header_step(w, eof),
+            Some(_) => self.body_step(w, eof),
+        }
+    }
+
+    fn header_state(&mut self) -> &mut HeaderState {
+        header_state(&mut self.stack)
+    }
+
+    fn header_step(&mut self, w: &[u8], eof: bool) -> Step {
+        match w {
+            [b'\n', ..] => return self.end_headers(1, None),
+            [b'\r', b'\n', ..] => return self.end_headers(2, None),
+            [] | [b'\r'] if !eof => return Step::NeedMore,
+            [] => return self.end_headers(0, None),
+            _ => {}
+        }
+        let budget = self
+            .limits
+            .max_header_bytes
+            .saturating_sub(self.header_state().bytes);
+        // The first line.
+        let Some(first_end) = line_end(w, 0, eof) else {
+            return self.need_more_headers(w, budget);
+        };
+        let first = &w[..first_end];
+        let first = first.strip_suffix(b"\n").unwrap_or(first);
+        if self.delimiter_in_scope(first, true).is_some() {
+            return self.end_headers(0, Some(Defect::MissingHeaderBodySeparator));
+        }
+        let name_end = if matches!(first[0], b' ' | b'\t') {
+            None
+        } else {
+            field_name_end(first)
+        };
+        let root_first = self.stack.len() == 1 && self.header_state().count == 0;
+        if name_end.is_none()
+            && !(matches!(first[0], b' ' | b'\t') || root_first && first.starts_with(b"From "))
+        {
+            return self.end_headers(0, Some(Defect::MissingHeaderBodySeparator));
+        }
+        // Continuation lines.
+        let mut end = first_end;
+        let mut longest = first.len();
+        loop {
+            if end == w.len() {
+                if eof {
+                    break;
+                }
+                return self.need_more_headers(w, budget);
+            }
+            if !matches!(w[end], b' ' | b'\t') {
+                break;
+            }
+            let Some(next) = line_end(w, end, eof) else {
+                return self.need_more_headers(w, budget);
+            };
+            longest = longest.max(next - end - 1);
+            end = next;
+        }
+        let max_headers = self.limits.max_headers;
+        let max_line = self.limits.max_line_length;
+        let state = header_state(&mut self.stack);
+        if end > budget {
+            let limit = self.limits.max_header_bytes;
+            return self.end_headers(0, Some(Defect::HeaderBlockTooLarge { limit }));
+        }
+        if state.count >= max_headers {
+            return self.end_headers(0, Some(Defect::TooManyHeaders { limit: max_headers }));
+        }
+        state.bytes += end;
+        state.count += 1;
+        let raw = &w[..end];
+        if longest > max_line && !state.flagged_long {
+            state.flagged_long = true;
+            self.queue
+                .push_back(Token::Defect(Defect::LineTooLong { limit: max_line }));
+        }
+        if !state.flagged_8bit && !raw.is_ascii() {
+            state.flagged_8bit = true;
+            self.queue.push_back(Token::Defect(Defect::EightBitHeader));
+        }
+        let value_end = end - trailing_break(raw);
+        let Some(name_end) = name_end else {
+            self.queue
+                .push_back(Token::Defect(Defect::InvalidHeaderLine));
+            return self.emit(Token::Malformed {
+                len: end,
+                content_end: value_end,
+            });
+        };
+        let colon = name_end + memchr::memchr(b':', &raw[name_end..]).unwrap_or(0);
+        let name = &raw[..name_end];
+        let value = &raw[colon + 1..value_end];
+        if name.eq_ignore_ascii_case(b"content-type") && state.content_type.is_none() {
+            let options = ParseOptions {
+                max_parameters: self.limits.max_parameters,
+                ..ParseOptions::default()
+            };
+            state.content_type = Some(ContentType::parse_with(value, &options));
+        } else if name.eq_ignore_ascii_case(b"content-transfer-encoding")
+            && state.identity_encoding.is_none()
+        {
+            let cte = ContentTransferEncoding::parse(&String::from_utf8_lossy(value));
+            state.identity_encoding = Some(cte.is_identity());
+        }
+        self.emit(Token::Field {
+            len: end,
+            name_end,
+            value_start: colon + 1,
+            value_end,
+        })
+    }
+
+    /// The window holds no complete field: wait, unless it already exceeds the budget (then the
+    /// field cannot fit whatever follows).
+    fn need_more_headers(&mut self, w: &[u8], budget: usize) -> Step {
+        if w.len() > budget {
+            let limit = self.limits.max_header_bytes;
+            self.end_headers(0, Some(Defect::HeaderBlockTooLarge { limit }))
+        } else {
+            Step::NeedMore
+        }
+    }
+
+    /// Queues `t` after any pending defects and returns the first queued token.
+    fn emit(&mut self, t: Token) -> Step {
+        self.queue.push_back(t);
+        Step::Token(self.queue.pop_front().unwrap_or(Token::EntityEnd))
+    }
+
+    /// Ends the header block with a `len`-byte separator, deciding what the body is.
+    fn end_headers(&mut self, len: usize, defect: Option<Defect>) -> Step {
+        let Some(Open::Headers(state, default_type)) = self.stack.pop() else {
+            unreachable!("end_headers runs only in header mode")
+        };
+        self.queue.extend(defect.map(Token::Defect));
+        let content_type = match state.content_type {
+            Some(Some(ct)) => {
+                self.queue.extend(
+                    ct.parameters
+                        .defects
+                        .iter()
+                        .cloned()
+                        .map(|d| Token::Defect(Defect::Parameter(d))),
+                );
+                ct
+            }
+            Some(None) => {
+                self.queue
+                    .push_back(Token::Defect(Defect::InvalidContentType));
+                default_content_type(default_type)
+            }
+            None => default_content_type(default_type),
+        };
+        let depth_ok = self.stack.len() < self.limits.max_depth;
+        let (open, kind) = if content_type.is_multipart() {
+            match content_type.boundary().filter(|b| !b.is_empty()) {
+                None => self.leaf_with(Defect::MissingBoundaryParameter),
+                Some(b) if b.len() > self.limits.max_boundary_length => {
+                    let limit = self.limits.max_boundary_length;
+                    self.leaf_with(Defect::BoundaryTooLong { limit })
+                }
+                Some(_) if !depth_ok => {
+                    let limit = self.limits.max_depth;
+                    self.leaf_with(Defect::DepthLimit { limit })
+                }
+                Some(b) => (
+                    Open::Multipart {
+                        boundary: b.as_bytes().into(),
+                        phase: Phase::Preamble,
+                        digest: content_type.subtype == "digest",
+                    },
+                    EntityKind::Multipart {
+                        boundary: b.to_owned(),
+                    },
+                ),
+            }
+        } else if content_type.is_message() && state.identity_encoding != Some(false) {
+            if !depth_ok {
+                let limit = self.limits.max_depth;
+                self.leaf_with(Defect::DepthLimit { limit })
+            } else if self.parts >= self.limits.max_parts {
+                let limit = self.limits.max_parts;
+                self.leaf_with(Defect::TooManyParts { limit })
+            } else {
+                (Open::Message, EntityKind::Message)
+            }
+        } else {
+            (Open::Leaf, EntityKind::Leaf)
+        };
+        let message = matches!(open, Open::Message);
+        self.stack.push(open);
+        self.bol = true;
+        self.queue.push_back(Token::HeadersEnd { len, kind });
+        if message {
+            self.open_entity(DefaultType::TextPlain);
+        }
+        Step::Token(self.queue.pop_front().unwrap_or(Token::EntityEnd))
+    }
+}
+
+impl Tokenizer {
+    /// A leaf entity, with a defect explaining why it is not a container.
+    fn leaf_with(&mut self, defect: Defect) -> (Open, EntityKind) {
+        self.queue.push_back(Token::Defect(defect));
+        (Open::Leaf, EntityKind::Leaf)
+    }
+
+    /// Opens a new entity in header mode.
+    fn open_entity(&mut self, default_type: DefaultType) {
+        self.parts += 1;
+        self.stack
+            .push(Open::Headers(HeaderState::default(), default_type));
+        self.queue.push_back(Token::EntityStart(default_type));
+    }
+
+    /// Whether `line` is a delimiter of an open multipart: `(stack index, close)` of the
+    /// innermost that matches, or `Err(())` when a partial line could still become one.
+    fn classify(&self, line: &[u8], complete: bool) -> Result<Option<(usize, bool)>, ()> {
+        let mut maybe = false;
+        for (i, open) in self.stack.iter().enumerate().rev() {
+            if let Open::Multipart {
+                boundary, phase, ..
+            } = open
+            {
+                if *phase == Phase::Epilogue {
+                    continue;
+                }
+                match match_line(line, boundary, complete, self.limits.max_line_length) {
+                    LineMatch::Delimiter { close } => return Ok(Some((i, close))),
+                    LineMatch::Maybe => maybe = true,
+                    LineMatch::No => {}
+                }
+            }
+        }
+        if maybe { Err(()) } else { Ok(None) }
+    }
+
+    /// Whether a complete line is a delimiter of an open multipart.
+    fn delimiter_in_scope(&self, line: &[u8], complete: bool) -> Option<(usize, bool)> {
+        self.classify(line, complete).ok().flatten()
+    }
+
+    fn has_boundaries(&self) -> bool {
+        self.stack
+            .iter()
+            .any(|o| matches!(o, Open::Multipart { phase, .. } if *phase != Phase::Epilogue))
+    }
+
+    fn region(&self) -> Region {
+        match self.stack.last() {
+            Some(Open::Multipart {
+                phase: Phase::Epilogue,
+                ..
+            }) => Region::Epilogue,
+            Some(Open::Multipart { .. }) => Region::Preamble,
+            _ => Region::Leaf,
+        }
+    }
+
+    fn body_step(&mut self, w: &[u8], eof: bool) -> Step {
+        if w.is_empty() {
+            return if eof { self.end_all() } else { Step::NeedMore };
+        }
+        let region = self.region();
+        if !self.has_boundaries() {
+            return self.body(w, w.len(), region);
+        }
+        // Candidate line starts: 0 when at the beginning of a line, then after each "\n--".
+        let mut candidate = if self.bol { Some(0) } else { None };
+        let mut search = 0;
+        loop {
+            let p = match candidate.take() {
+                Some(p) => p,
+                None => match self.finder.find(&w[search..]) {
+                    Some(i) => search + i + 1,
+                    None => break,
+                },
+            };
+            search = p;
+            let nl = memchr::memchr(b'\n', &w[p..]).map(|i| p + i);
+            let complete = nl.is_some() || eof;
+            let line = &w[p..nl.unwrap_or(w.len())];
+            let lb_start = p - line_break_before(w, p);
+            match self.classify(line, complete) {
+                Ok(None) => continue,
+                Err(()) => {
+                    return if lb_start > 0 {
+                        self.body(w, lb_start, region)
+                    } else {
+                        Step::NeedMore
+                    };
+                }
+                Ok(Some((index, close))) => {
+                    if lb_start > 0 {
+                        return self.body(w, lb_start, region);
+                    }
+                    let line_len = nl.map_or(w.len(), |n| n + 1);
+                    let close_len = p + line.strip_suffix(b"\r").unwrap_or(line).len();
+                    return self.delimiter(index, close, if close { close_len } else { line_len });
+                }
+            }
+        }
+        if eof {
+            return self.body(w, w.len(), region);
+        }
+        // Hold back what could still begin a delimiter: a line break followed by "", "-"; a
+        // final CR.
+        let hold = match memchr::memrchr(b'\n', w) {
+            Some(q) if w.len() - q - 1 < 2 && b"--".starts_with(&w[q + 1..]) => {
+                q - usize::from(q > 0 && w[q - 1] == b'\r')
+            }
+            None if self.bol && w.len() < 2 && b"--".starts_with(w) => 0,
+            _ => w.len() - usize::from(w.ends_with(b"\r")),
+        };
+        if hold == 0 {
+            Step::NeedMore
+        } else {
+            self.body(w, hold, region)
+        }
+    }
+
+    /// Body bytes `w[..len]`.
+    fn body(&mut self, w: &[u8], len: usize, region: Region) -> Step {
+        self.bol = w[len - 1] == b'\n';
+        Step::Token(Token::Body { len, region })
+    }
+
+    /// A delimiter of the multipart at stack `index`, `len` bytes at the start of the window.
+    fn delimiter(&mut self, index: usize, close: bool, len: usize) -> Step {
+        while self.stack.len() > index + 1 {
+            self.close_top();
+        }
+        let digest = match self.stack.last_mut() {
+            Some(Open::Multipart { phase, digest, .. }) => {
+                if close {
+                    *phase = Phase::Epilogue;
+                } else if self.parts >= self.limits.max_parts {
+                    // No more parts: the rest of this multipart is its epilogue.
+                    *phase = Phase::Epilogue;
+                    let limit = self.limits.max_parts;
+                    return self.emit(Token::Defect(Defect::TooManyParts { limit }));
+                } else {
+                    *phase = Phase::Parts;
+                }
+                *digest
+            }
+            _ => unreachable!("delimiters match only open multiparts"),
+        };
+        self.queue.push_back(Token::Delimiter { len, close });
+        if close {
+            self.bol = false;
+        } else {
+            self.bol = true;
+            self.open_entity(if digest {
+                DefaultType::MessageRfc822
+            } else {
+                DefaultType::TextPlain
+            });
+        }
+        Step::Token(self.queue.pop_front().unwrap_or(Token::EntityEnd))
+    }
+
+    /// Closes the innermost open entity (queueing its defects and end).
+    fn close_top(&mut self) {
+        if let Some(Open::Multipart { phase, .. }) = self.stack.pop() {
+            match phase {
+                Phase::Preamble => self
+                    .queue
+                    .push_back(Token::Defect(Defect::StartBoundaryNotFound)),
+                Phase::Parts => self
+                    .queue
+                    .push_back(Token::Defect(Defect::MissingClosingBoundary)),
+                Phase::Epilogue => {}
+            }
+        }
+        self.queue.push_back(Token::EntityEnd);
+    }
+
+    /// End of input in body mode: close everything.
+    fn end_all(&mut self) -> Step {
+        while !self.stack.is_empty() {
+            self.close_top();
+        }
+        match self.queue.pop_front() {
+            Some(t) => Step::Token(t),
+            None => Step::Done,
+        }
+    }
+}
+
+fn header_state(stack: &mut [Open]) -> &mut HeaderState {
+    match stack.last_mut() {
+        Some(Open::Headers(state, _)) => state,
+        _ => unreachable!("header mode has a header state on top"),
+    }
+}
+
+fn default_content_type(default_type: DefaultType) -> ContentType {
+    match default_type {
+        DefaultType::TextPlain => ContentType::text_plain_default(),
+        DefaultType::MessageRfc822 => ContentType::message_rfc822(),
+    }
+}
+
+/// The end (after `\n`) of the line starting at `start`; at end of input the rest is the
+/// line; `None` when more input is needed.
+fn line_end(w: &[u8], start: usize, eof: bool) -> Option<usize> {
+    match memchr::memchr(b'\n', &w[start..]) {
+        Some(i) => Some(start + i + 1),
+        None if eof => Some(w.len()),
+        None => None,
+    }
+}
+
+/// The length of the line break (`\r\n`, `\n`, or none) that ends just before `p`.
+fn line_break_before(w: &[u8], p: usize) -> usize {
+    if p == 0 || w[p - 1] != b'\n' {
+        0
+    } else if p >= 2 && w[p - 2] == b'\r' {
+        2
+    } else {
+        1
+    }
+}
+
+/// The length of the line break at the end of `raw`.
+fn trailing_break(raw: &[u8]) -> usize {
+    if raw.ends_with(b"\r\n") {
+        2
+    } else {
+        usize::from(raw.ends_with(b"\n"))
+    }
+}
+
+/// The end of the field name when `line` starts with `name:` (optional spaces or tabs before
+/// the colon, RFC 5322 obsolete syntax); the name is printable US-ASCII without a colon.
+fn field_name_end(line: &[u8]) -> Option<usize> {
+    let colon = memchr::memchr(b':', line)?;
+    let name = line[..colon].trim_ascii_end();
+    let valid = !name.is_empty() && name.iter().all(|&b| (33..=126).contains(&b));
+    valid.then_some(name.len())
+}
