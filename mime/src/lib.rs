@@ -4,6 +4,7 @@
 //!   byte-identical writing of what was parsed.
 //! - [`parser`]: the whole-buffer zero-copy parser ([`parse`]) and the streaming one
 //!   ([`parser::StreamParser`]), lenient, with [`Limits`] and [`Defect`]s.
+//! - [`mbox`]: mbox files (mboxo/mboxrd), whole-buffer and streaming.
 //! - [`encoding`]: the transfer encodings; [`header`]: `Content-Type`, `Content-Disposition`,
 //!   RFC 2047 encoded words, RFC 2231 parameters, address lists and dates; [`charset`]: the
 //!   charsets they need.
@@ -16,6 +17,7 @@ pub mod encoding;
 pub mod guess;
 pub mod header;
 mod limits;
+pub mod mbox;
 pub mod model;
 pub mod parser;
 
