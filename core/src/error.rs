@@ -122,3 +122,20 @@ pub enum UsageError {
     #[error("the session is closed")]
     Closed,
 }
+
+/// How many bytes of server text an error message may echo.
+const ECHO_LIMIT: usize = 100;
+
+/// A short, printable excerpt of server bytes for error messages.
+pub(crate) fn excerpt(bytes: &[u8]) -> String {
+    let mut s: String = bytes
+        .iter()
+        .take(ECHO_LIMIT)
+        .flat_map(|b| b.escape_ascii())
+        .map(char::from)
+        .collect();
+    if bytes.len() > ECHO_LIMIT {
+        s.push('…');
+    }
+    s
+}

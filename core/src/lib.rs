@@ -1,4 +1,4 @@
-//! Sans-IO protocol clients for mail-kit: SMTP (and later IMAP and POP3) as pure state machines.
+//! Sans-IO protocol clients for mail-kit: SMTP and POP3 (and later IMAP) as pure state machines.
 //!
 //! A machine takes bytes and time in and gives bytes and events out. It never touches a socket,
 //! a clock, a thread or an executor, so the same logic runs on tokio, smol, async-std, blocking
@@ -59,6 +59,7 @@
 mod error;
 mod machine;
 mod observe;
+pub mod pop3;
 pub mod sasl;
 pub mod smtp;
 mod tls;

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::error::Error;
+
 /// How a connection must be protected.
 ///
 /// The machine enforces this policy: under [`TlsPolicy::Required`] it never sends credentials
@@ -51,5 +53,17 @@ impl fmt::Debug for TlsInfo {
             )
             .field("protocol", &self.protocol)
             .finish()
+    }
+}
+
+/// The STARTTLS rule (DESIGN.md), shared by SMTP `STARTTLS`, POP3 `STLS` and IMAP `STARTTLS`:
+/// once the server accepted the upgrade, no byte may be buffered after its reply until the TLS
+/// handshake is done. Anything there was sent in plaintext after the reply, which is how a man
+/// in the middle injects responses.
+pub(crate) fn check_upgrade_buffer(buffered: &[u8]) -> Result<(), Error> {
+    if buffered.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::StartTlsBufferNotEmpty)
     }
 }

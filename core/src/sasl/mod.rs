@@ -7,6 +7,7 @@
 
 mod bearer;
 mod credentials;
+pub(crate) mod exchange;
 mod select;
 // Mechanisms: one file each.
 mod cram_md5;

@@ -16,7 +16,7 @@ use super::transaction::{ContentWriter, InFlight, Prepared};
 use crate::error::{Error, UsageError};
 use crate::machine::{Handle, HandleAllocator, Machine, Output};
 use crate::sasl::{self, SelectOptions};
-use crate::tls::{TlsInfo, TlsPolicy};
+use crate::tls::{self, TlsInfo, TlsPolicy};
 
 mod sending;
 
@@ -357,8 +357,8 @@ impl SmtpClient {
     fn process_input(&mut self) {
         while self.error.is_none() {
             if self.phase == Phase::TlsHandshake {
-                if !self.inbuf.is_empty() {
-                    self.fail(Error::StartTlsBufferNotEmpty);
+                if let Err(e) = tls::check_upgrade_buffer(&self.inbuf) {
+                    self.fail(e);
                 }
                 return;
             }
@@ -477,8 +477,8 @@ impl SmtpClient {
 
     fn on_starttls(&mut self, reply: Reply) {
         if reply.code == 220 {
-            if !self.inbuf.is_empty() {
-                return self.fail(Error::StartTlsBufferNotEmpty);
+            if let Err(e) = tls::check_upgrade_buffer(&self.inbuf) {
+                return self.fail(e);
             }
             // RFC 3207 §4.2: forget everything learned before TLS.
             self.caps = None;
@@ -522,12 +522,12 @@ impl SmtpClient {
                 self.event(event);
                 self.start_commands();
             }
-            Err((cancel, e)) => {
-                if cancel {
-                    self.send(&encode::sasl_cancel());
+            Err(abort) => {
+                if abort.cancel {
+                    self.send(&sasl::exchange::cancel_line());
                 }
                 self.auth = None;
-                self.fail(e);
+                self.fail(abort.error);
             }
         }
     }

@@ -8,8 +8,6 @@
 
 use std::fmt::Write as _;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD as BASE64;
 use bytes::Bytes;
 
 use super::address::{Address, ClientName};
@@ -234,40 +232,6 @@ pub(crate) fn bdat(len: usize, last: bool) -> Bytes {
     Bytes::from(format!("BDAT {len}{last}\r\n"))
 }
 
-/// `AUTH MECH` or `AUTH MECH initial-response` (RFC 4954); an empty initial response is `=`.
-///
-/// `mechanism` is a registered SASL name (`A-Z`, digits, `-`, `_`); any other byte is
-/// dropped, so nothing but a name can reach the line.
-pub(crate) fn auth(mechanism: &str, initial: Option<&[u8]>) -> Bytes {
-    let mut line: String = mechanism
-        .chars()
-        .filter(|&c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        .collect();
-    line.insert_str(0, "AUTH ");
-    match initial {
-        None => {}
-        Some([]) => line.push_str(" ="),
-        Some(data) => {
-            line.push(' ');
-            BASE64.encode_string(data, &mut line);
-        }
-    }
-    line.push_str("\r\n");
-    Bytes::from(line)
-}
-
-/// A SASL response line: base64 and CRLF (an empty response is just CRLF).
-pub(crate) fn sasl_response(data: &[u8]) -> Bytes {
-    let mut line = BASE64.encode(data);
-    line.push_str("\r\n");
-    Bytes::from(line)
-}
-
-/// Cancels a SASL exchange: `*` (RFC 4954 §4).
-pub(crate) fn sasl_cancel() -> Bytes {
-    Bytes::from_static(b"*\r\n")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -329,22 +293,6 @@ mod tests {
         );
         assert_eq!(bdat(1234, false), "BDAT 1234\r\n");
         assert_eq!(bdat(0, true), "BDAT 0 LAST\r\n");
-        assert_eq!(sasl_cancel(), "*\r\n");
-    }
-
-    #[test]
-    fn auth_lines() {
-        assert_eq!(auth("LOGIN", None), "AUTH LOGIN\r\n");
-        assert_eq!(auth("EXTERNAL", Some(b"")), "AUTH EXTERNAL =\r\n");
-        assert_eq!(
-            auth("PLAIN", Some(b"\0user\0pass")),
-            "AUTH PLAIN AHVzZXIAcGFzcw==\r\n"
-        );
-        assert_eq!(auth("CRAM-MD5", None), "AUTH CRAM-MD5\r\n");
-        // Nothing but a mechanism name can get through.
-        assert_eq!(auth("PLAIN\r\nQUIT", None), "AUTH PLAINQUIT\r\n");
-        assert_eq!(sasl_response(b"user"), "dXNlcg==\r\n");
-        assert_eq!(sasl_response(b""), "\r\n");
     }
 
     #[test]
@@ -715,7 +663,7 @@ mod tests {
             forbidden("ORCPT")
         );
         // The AUTH initial response is base64: no CR or LF can appear.
-        let line = auth("PLAIN", Some(b"\0x\r\nMAIL FROM:<x@evil>\0p"));
+        let line = crate::sasl::exchange::auth_line("PLAIN", Some(b"\0x\r\nMAIL FROM:<x@evil>\0p"));
         assert!(
             !line[..line.len() - 2]
                 .iter()

@@ -10,9 +10,7 @@ use std::fmt;
 use bytes::Bytes;
 
 use crate::Error;
-
-/// How many bytes of server text an error message may echo.
-const ECHO_LIMIT: usize = 100;
+use crate::error::excerpt;
 
 /// An enhanced mail system status code (RFC 3463, announced with RFC 2034), e.g. `5.1.1`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -180,20 +178,6 @@ impl fmt::Display for Reply {
         }
         Ok(())
     }
-}
-
-/// A short, printable excerpt of server bytes for error messages.
-fn excerpt(bytes: &[u8]) -> String {
-    let mut s: String = bytes
-        .iter()
-        .take(ECHO_LIMIT)
-        .flat_map(|b| b.escape_ascii())
-        .map(char::from)
-        .collect();
-    if bytes.len() > ECHO_LIMIT {
-        s.push('…');
-    }
-    s
 }
 
 /// Incremental parser of SMTP replies.

@@ -1,0 +1,766 @@
+//! The POP3 client machine: session set-up, command queue, reply matching.
+
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+use bytes::{Buf, Bytes, BytesMut};
+use zeroize::Zeroizing;
+
+use super::capabilities::Capabilities;
+use super::command::Command;
+use super::config::Pop3Config;
+use super::encode;
+use super::event::{Event, QuitResult};
+use super::listing;
+use super::login::{Context, Method};
+use super::multiline::{DotDecoder, Lines};
+use super::response::{self, Greeting, Refusal, Status};
+use crate::error::{Error, UsageError};
+use crate::machine::{Handle, HandleAllocator, Machine, Output};
+use crate::sasl::exchange::{self, SaslExchange, ServerStep, Step};
+use crate::tls::{self, TlsInfo, TlsPolicy};
+
+mod replies;
+
+/// Where the session is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Waiting for the greeting.
+    Greeting,
+    /// `CAPA`, maybe `STLS` and `CAPA` again.
+    Handshake,
+    /// `Output::StartTls` was emitted; waiting for `handle_tls_established`.
+    TlsHandshake,
+    /// RFC 1939's AUTHORIZATION state: login commands may run.
+    Authorization,
+    /// RFC 1939's TRANSACTION state: mailbox commands may run.
+    Transaction,
+    /// `QUIT` is enqueued or on its way.
+    Closing,
+    /// Closed.
+    Closed,
+}
+
+/// What a reply answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Greeting,
+    /// `CAPA` during the handshake (`None`) or from the application.
+    Capa(Option<Handle>),
+    Stls,
+    User(Handle),
+    Pass(Handle),
+    Apop(Handle),
+    Auth(Handle),
+    Stat(Handle),
+    /// `LIST`, or `LIST n` (`false`).
+    List(Handle, bool),
+    /// `UIDL`, or `UIDL n` (`false`).
+    Uidl(Handle, bool),
+    /// `RETR` or `TOP`.
+    Message(Handle),
+    Dele(Handle, u32),
+    /// `RSET`, `NOOP`, `UTF8`, `LANG tag`.
+    Simple(Handle),
+    /// `LANG` without argument.
+    Languages(Handle),
+    Quit(Handle),
+}
+
+impl Kind {
+    /// Whether a `+OK` to this command starts a multi-line reply (RFC 1939, 2449, 6856).
+    fn multiline(self) -> bool {
+        matches!(
+            self,
+            Kind::Capa(_)
+                | Kind::List(_, true)
+                | Kind::Uidl(_, true)
+                | Kind::Message(_)
+                | Kind::Languages(_)
+        )
+    }
+
+    fn waiting_for(self) -> &'static str {
+        match self {
+            Kind::Greeting => "the greeting",
+            Kind::Capa(_) => "the reply to CAPA",
+            Kind::Stls => "the reply to STLS",
+            Kind::User(_) | Kind::Pass(_) | Kind::Apop(_) | Kind::Auth(_) => "the reply to a login",
+            Kind::Message(_) => "the reply to RETR/TOP",
+            Kind::Quit(_) => "the reply to QUIT",
+            _ => "a reply",
+        }
+    }
+}
+
+/// A command written (or about to be), waiting for its reply.
+#[derive(Debug, Clone, Copy)]
+struct InFlight {
+    kind: Kind,
+    /// Whether a `+OK` starts a multi-line reply, decided when the command was enqueued.
+    multiline: bool,
+}
+
+impl From<Kind> for InFlight {
+    fn from(kind: Kind) -> Self {
+        InFlight {
+            kind,
+            multiline: kind.multiline(),
+        }
+    }
+}
+
+/// A multi-line reply being read.
+#[derive(Debug)]
+struct Receiving {
+    kind: Kind,
+    decoder: DotDecoder,
+    /// Bytes of a message delivered so far.
+    size: u64,
+    /// The lines of a listing (`None` for a message, which streams out).
+    lines: Option<Lines>,
+}
+
+/// A command accepted by `enqueue`, checked and ready to start.
+#[derive(Debug)]
+enum Queued {
+    Line(Bytes, Kind),
+    Login(Method),
+}
+
+/// A login in progress.
+enum LoginState {
+    /// `USER` was sent; this `PASS` line follows its `+OK`.
+    Pass(Zeroizing<Vec<u8>>),
+    /// The last line of `USER`/`PASS` or `APOP` is out.
+    Final,
+    Sasl(SaslExchange),
+}
+
+/// The POP3 client state machine (RFC 1939, 2449, 2595, 5034, 6856, 3206).
+///
+/// It reads the greeting (keeping its APOP timestamp), asks `CAPA`, upgrades with `STLS` as
+/// the [`TlsPolicy`] asks (forgetting the capabilities and asking again over TLS), then
+/// reports [`Event::Ready`]. The application logs in, then enqueues mailbox commands; they are
+/// pipelined when the server advertises `PIPELINING`. `RETR`/`TOP` bodies stream out as
+/// [`Event::MessageData`] pieces, never collected.
+///
+/// ```
+/// use std::time::Instant;
+/// use mail_kit_core::pop3::{Auth, Command, Event, Pop3Client, Pop3Config};
+/// use mail_kit_core::sasl::Credentials;
+/// use mail_kit_core::{Machine, Output, TlsPolicy};
+///
+/// let mut pop = Pop3Client::new(Pop3Config::new(TlsPolicy::Implicit));
+/// let mut step = |pop: &mut Pop3Client, input: &[u8]| {
+///     pop.handle_input(Instant::now(), input);
+///     let (mut wire, mut events) = (Vec::new(), Vec::new());
+///     loop {
+///         match pop.poll_output().unwrap() {
+///             Output::Transmit(b) => wire.extend_from_slice(&b),
+///             Output::Event(e) => events.push(e),
+///             Output::Idle { .. } => return (wire, events),
+///             _ => {}
+///         }
+///     }
+/// };
+/// assert_eq!(step(&mut pop, b"+OK ready\r\n").0, b"CAPA\r\n");
+/// step(&mut pop, b"+OK\r\nUSER\r\n.\r\n");
+/// let login = pop.enqueue(Command::UserPass(Auth::new(Credentials::password("joe", "s3cret")))).unwrap();
+/// assert_eq!(step(&mut pop, b"").0, b"USER joe\r\n");
+/// assert_eq!(step(&mut pop, b"+OK\r\n").0, b"PASS s3cret\r\n");
+/// let (_, events) = step(&mut pop, b"+OK logged in\r\n");
+/// assert_eq!(events, [Event::Authenticated { handle: login, mechanism: "USER" }]);
+/// let retr = pop.enqueue(Command::Retr(1)).unwrap();
+/// assert_eq!(step(&mut pop, b"").0, b"RETR 1\r\n");
+/// let (_, events) = step(&mut pop, b"+OK\r\nSubject: hi\r\n\r\n..dot\r\n.\r\n");
+/// let body: Vec<u8> = events.iter().filter_map(|e| match e {
+///     Event::MessageData { data, .. } => Some(data.to_vec()),
+///     _ => None,
+/// }).flatten().collect();
+/// assert_eq!(body, b"Subject: hi\r\n\r\n.dot\r\n");
+/// assert_eq!(events.last(), Some(&Event::MessageEnd { handle: retr, size: 21 }));
+/// ```
+pub struct Pop3Client {
+    config: Pop3Config,
+    inbuf: BytesMut,
+    /// Bytes to write, coalesced into one `Transmit`.
+    wbuf: BytesMut,
+    out: VecDeque<Output<Event>>,
+    handles: HandleAllocator,
+    phase: Phase,
+    greeting: Option<Greeting>,
+    /// The capabilities; `None` before `CAPA` was answered or when the server refused it.
+    caps: Option<Capabilities>,
+    secure: bool,
+    expects: VecDeque<InFlight>,
+    /// How many of the front `expects` were written before the input being processed arrived:
+    /// only those can be answered by it.
+    answerable: usize,
+    receiving: Option<Receiving>,
+    queue: VecDeque<(Handle, Queued)>,
+    /// A login command is queued or running.
+    login_pending: bool,
+    login: Option<LoginState>,
+    /// The login succeeded (the server enters the UPDATE state at `QUIT`).
+    logged_in: bool,
+    error: Option<Error>,
+    tls: Option<TlsInfo>,
+    now: Option<Instant>,
+    /// When the current wait ends, and how long it is.
+    deadline: Option<(Instant, Duration)>,
+}
+
+/// Shows the session's state, never buffered bytes or login secrets.
+impl std::fmt::Debug for Pop3Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pop3Client")
+            .field("phase", &self.phase)
+            .field("secure", &self.secure)
+            .field("capabilities", &self.caps)
+            .field("queued", &self.queue.len())
+            .field("expecting", &self.expects)
+            .field("receiving", &self.receiving.as_ref().map(|r| r.kind))
+            .field("buffered_in", &self.inbuf.len())
+            .field("buffered_out", &self.wbuf.len())
+            .field("error", &self.error)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Pop3Client {
+    /// A new session; the driver connects and feeds the greeting.
+    pub fn new(config: Pop3Config) -> Pop3Client {
+        let secure = config.tls.is_implicit();
+        Pop3Client {
+            config,
+            inbuf: BytesMut::new(),
+            wbuf: BytesMut::new(),
+            out: VecDeque::new(),
+            handles: HandleAllocator::default(),
+            phase: Phase::Greeting,
+            greeting: None,
+            caps: None,
+            secure,
+            expects: VecDeque::from([InFlight::from(Kind::Greeting)]),
+            answerable: 1,
+            receiving: None,
+            queue: VecDeque::new(),
+            login_pending: false,
+            login: None,
+            logged_in: false,
+            error: None,
+            tls: None,
+            now: None,
+            deadline: None,
+        }
+    }
+
+    /// The server's capabilities once [`Event::Ready`] was emitted (`None` when the server
+    /// does not know `CAPA`).
+    pub fn capabilities(&self) -> Option<&Capabilities> {
+        if self.is_set_up() {
+            self.caps.as_ref()
+        } else {
+            None
+        }
+    }
+
+    /// The greeting, once read.
+    pub fn greeting(&self) -> Option<&Greeting> {
+        self.greeting.as_ref()
+    }
+
+    /// Whether the connection is encrypted (implicit TLS or a finished STLS).
+    pub fn is_secure(&self) -> bool {
+        self.secure
+    }
+
+    /// What the TLS handshake reported (protocol, channel-binding data), once there was one.
+    pub fn tls_info(&self) -> Option<&TlsInfo> {
+        self.tls.as_ref()
+    }
+
+    /// Whether the session is set up and accepts login commands (AUTHORIZATION state).
+    pub fn is_ready(&self) -> bool {
+        self.phase == Phase::Authorization && self.error.is_none()
+    }
+
+    /// Whether the login succeeded and mailbox commands are accepted (TRANSACTION state).
+    pub fn is_authenticated(&self) -> bool {
+        self.phase == Phase::Transaction && self.error.is_none()
+    }
+
+    fn is_set_up(&self) -> bool {
+        matches!(
+            self.phase,
+            Phase::Authorization | Phase::Transaction | Phase::Closing
+        )
+    }
+
+    /// Checks `cmd` and queues it; it goes out when the commands before it allow.
+    ///
+    /// Everything that can be checked locally is checked here, before any byte is produced:
+    /// CR/LF/NUL in every argument, message numbers, the session state, the capability the
+    /// command needs, and the login method (never a password in plaintext without TLS unless
+    /// allowed).
+    pub fn enqueue(&mut self, cmd: Command) -> Result<Handle, UsageError> {
+        if self.error.is_some() || matches!(self.phase, Phase::Closing | Phase::Closed) {
+            return Err(UsageError::Closed);
+        }
+        let set_up = self.is_set_up();
+        if !matches!(cmd, Command::Quit) && !set_up {
+            return Err(UsageError::WrongState("the session is not ready yet"));
+        }
+        let authorization = self.phase == Phase::Authorization;
+        let transaction = |ok: bool| {
+            if ok {
+                Ok(())
+            } else {
+                Err(UsageError::WrongState("not logged in"))
+            }
+        };
+        let caps = self.caps.clone().unwrap_or_default();
+        let handle = self.handles.next();
+        let line = |line: Result<Bytes, UsageError>, kind: Kind| Ok(Queued::Line(line?, kind));
+        let queued = match cmd {
+            Command::Login(ref auth)
+            | Command::UserPass(ref auth)
+            | Command::Apop(ref auth)
+            | Command::Authenticate(ref auth) => {
+                if !authorization {
+                    return Err(UsageError::WrongState("already logged in"));
+                }
+                if self.login_pending {
+                    return Err(UsageError::WrongState("a login is already in progress"));
+                }
+                let context = Context {
+                    caps: self.caps.as_ref(),
+                    timestamp: self
+                        .greeting
+                        .as_ref()
+                        .and_then(|g| g.apop_timestamp.as_deref()),
+                    secure: self.secure,
+                    limits: self.config.limits,
+                };
+                let method = match cmd {
+                    Command::UserPass(_) => context.user_pass(auth),
+                    Command::Apop(_) => context.apop(auth),
+                    Command::Authenticate(_) => context.sasl(auth),
+                    _ => context.best(auth),
+                }?;
+                self.login_pending = true;
+                Ok(Queued::Login(method))
+            }
+            Command::Capa => line(Ok(encode::simple("CAPA")), Kind::Capa(Some(handle))),
+            Command::Stat => transaction(!authorization)
+                .and_then(|()| line(Ok(encode::simple("STAT")), Kind::Stat(handle))),
+            Command::List(n) => transaction(!authorization).and_then(|()| match n {
+                None => line(Ok(encode::simple("LIST")), Kind::List(handle, true)),
+                Some(n) => line(encode::numbers("LIST", n, None), Kind::List(handle, false)),
+            }),
+            Command::Uidl(n) => transaction(!authorization).and_then(|()| match n {
+                None => line(Ok(encode::simple("UIDL")), Kind::Uidl(handle, true)),
+                Some(n) => line(encode::numbers("UIDL", n, None), Kind::Uidl(handle, false)),
+            }),
+            Command::Retr(n) => transaction(!authorization)
+                .and_then(|()| line(encode::numbers("RETR", n, None), Kind::Message(handle))),
+            Command::Top { message, lines } => transaction(!authorization).and_then(|()| {
+                line(
+                    encode::numbers("TOP", message, Some(lines)),
+                    Kind::Message(handle),
+                )
+            }),
+            Command::Dele(n) => transaction(!authorization)
+                .and_then(|()| line(encode::numbers("DELE", n, None), Kind::Dele(handle, n))),
+            Command::Rset => transaction(!authorization)
+                .and_then(|()| line(Ok(encode::simple("RSET")), Kind::Simple(handle))),
+            Command::Noop => transaction(!authorization)
+                .and_then(|()| line(Ok(encode::simple("NOOP")), Kind::Simple(handle))),
+            Command::Utf8 => {
+                if !caps.utf8 {
+                    return Err(UsageError::NotSupported("UTF8"));
+                }
+                if !authorization || self.login_pending {
+                    return Err(UsageError::WrongState("UTF8 is only valid before login"));
+                }
+                line(Ok(encode::simple("UTF8")), Kind::Simple(handle))
+            }
+            Command::Lang(tag) => {
+                if !caps.lang {
+                    return Err(UsageError::NotSupported("LANG"));
+                }
+                match tag {
+                    None => line(Ok(encode::simple("LANG")), Kind::Languages(handle)),
+                    Some(tag) => line(encode::lang(&tag), Kind::Simple(handle)),
+                }
+            }
+            Command::Quit => {
+                self.phase = Phase::Closing;
+                Ok(Queued::Line(encode::simple("QUIT"), Kind::Quit(handle)))
+            }
+        }?;
+        self.queue.push_back((handle, queued));
+        self.start_commands();
+        Ok(handle)
+    }
+
+    fn pipelining(&self) -> bool {
+        self.config.pipelining && self.caps.as_ref().is_some_and(|c| c.pipelining)
+    }
+
+    fn timeout_for(&self, kind: Kind) -> Duration {
+        match kind {
+            Kind::Greeting => self.config.timeouts.greeting,
+            _ => self.config.timeouts.command,
+        }
+    }
+
+    fn expect(&mut self, kind: Kind) {
+        if self.expects.is_empty() && self.receiving.is_none() {
+            self.deadline = None;
+        }
+        self.expects.push_back(InFlight::from(kind));
+        self.arm_deadline();
+    }
+
+    /// Starts the clock for what the machine waits for, if it is not running.
+    fn arm_deadline(&mut self) {
+        if self.deadline.is_some() {
+            return;
+        }
+        let Some(now) = self.now else {
+            return;
+        };
+        let d = if self.receiving.is_some() {
+            self.config.timeouts.data
+        } else if let Some(front) = self.expects.front() {
+            self.timeout_for(front.kind)
+        } else {
+            return;
+        };
+        self.deadline = Some((now + d, d));
+    }
+
+    fn send(&mut self, bytes: &[u8]) {
+        self.wbuf.extend_from_slice(bytes);
+    }
+
+    fn emit(&mut self, output: Output<Event>) {
+        if !self.wbuf.is_empty() {
+            let bytes = self.wbuf.split().freeze();
+            self.out.push_back(Output::Transmit(bytes));
+        }
+        self.out.push_back(output);
+    }
+
+    fn event(&mut self, e: Event) {
+        self.emit(Output::Event(e));
+    }
+
+    fn fail(&mut self, e: Error) {
+        if self.error.is_none() {
+            self.error = Some(e);
+        }
+    }
+
+    /// Whether the next queued command may be written now.
+    fn can_start(&self, next: &Queued) -> bool {
+        if self.login.is_some() {
+            return false;
+        }
+        if self.expects.is_empty() && self.receiving.is_none() {
+            return true;
+        }
+        // RFC 2449 §6.6: with PIPELINING, commands go out without waiting, within the window;
+        // a login always waits for the replies before it.
+        matches!(next, Queued::Line(..))
+            && self.pipelining()
+            && self.expects.len() < self.config.max_pipelined_commands
+    }
+
+    fn start_commands(&mut self) {
+        while self.error.is_none()
+            && matches!(
+                self.phase,
+                Phase::Authorization | Phase::Transaction | Phase::Closing
+            )
+        {
+            let Some((_, next)) = self.queue.front() else {
+                return;
+            };
+            if !self.can_start(next) {
+                return;
+            }
+            let Some((handle, queued)) = self.queue.pop_front() else {
+                return;
+            };
+            match queued {
+                Queued::Line(line, kind) => {
+                    self.send(&line);
+                    self.expect(kind);
+                }
+                Queued::Login(Method::UserPass { user, pass }) => {
+                    self.send(&user);
+                    self.login = Some(LoginState::Pass(pass));
+                    self.expect(Kind::User(handle));
+                }
+                Queued::Login(Method::Apop(line)) => {
+                    self.send(&line);
+                    self.login = Some(LoginState::Final);
+                    self.expect(Kind::Apop(handle));
+                }
+                Queued::Login(Method::Sasl(mut exchange)) => {
+                    match exchange.start() {
+                        Ok(line) => self.send(&line),
+                        Err(e) => return self.fail(e),
+                    }
+                    self.login = Some(LoginState::Sasl(exchange));
+                    self.expect(Kind::Auth(handle));
+                }
+            }
+        }
+    }
+
+    fn process_input(&mut self) {
+        while self.error.is_none() {
+            match self.phase {
+                Phase::TlsHandshake => {
+                    if let Err(e) = tls::check_upgrade_buffer(&self.inbuf) {
+                        self.fail(e);
+                    }
+                    return;
+                }
+                // Whatever follows the reply to QUIT is of no interest.
+                Phase::Closed => return self.inbuf.clear(),
+                _ => {}
+            }
+            if self.receiving.is_some() {
+                if !self.receive() {
+                    return;
+                }
+                continue;
+            }
+            if self.inbuf.is_empty() {
+                return;
+            }
+            let Some(&front) = self.expects.front() else {
+                return self.fail(Error::UnexpectedReply(format!(
+                    "unsolicited data: \"{}\"",
+                    crate::error::excerpt(&self.inbuf)
+                )));
+            };
+            if self.answerable == 0 {
+                return self.fail(Error::UnexpectedReply(format!(
+                    "data before the command it would answer was sent: \"{}\"",
+                    crate::error::excerpt(&self.inbuf)
+                )));
+            }
+            let (len, consumed) =
+                match response::find_line(&self.inbuf, self.config.limits.max_line_len) {
+                    Ok(Some(found)) => found,
+                    Ok(None) => return,
+                    Err(e) => return self.fail(e),
+                };
+            let status = response::parse_status(&self.inbuf[..len]);
+            self.inbuf.advance(consumed);
+            self.expects.pop_front();
+            self.answerable -= 1;
+            self.deadline = None;
+            match status {
+                Ok(status) => self.on_status(front, status),
+                Err(e) => self.fail(e),
+            }
+            self.arm_deadline();
+        }
+    }
+
+    /// Feeds buffered input to the multi-line reply being read. Returns whether it ended.
+    fn receive(&mut self) -> bool {
+        let Some(mut rx) = self.receiving.take() else {
+            return true;
+        };
+        let before = self.inbuf.len();
+        let mut pieces = Vec::new();
+        let done = rx
+            .decoder
+            .decode(&mut self.inbuf, |piece| pieces.push(piece));
+        if self.inbuf.len() != before {
+            // Progress: the data timeout starts again.
+            self.deadline = None;
+        }
+        for piece in pieces {
+            match (&mut rx.lines, rx.kind) {
+                (Some(lines), _) => {
+                    if let Err(e) = lines.push(&piece) {
+                        self.fail(e);
+                        return false;
+                    }
+                }
+                (None, Kind::Message(handle)) => {
+                    rx.size += piece.len() as u64;
+                    self.event(Event::MessageData {
+                        handle,
+                        data: piece,
+                    });
+                }
+                (None, _) => {}
+            }
+        }
+        if !done {
+            self.receiving = Some(rx);
+            self.arm_deadline();
+            return false;
+        }
+        self.deadline = None;
+        self.arm_deadline();
+        self.on_multiline_end(rx);
+        true
+    }
+
+    fn closed(&mut self, handle: Handle, result: QuitResult) {
+        self.phase = Phase::Closed;
+        self.expects.clear();
+        self.answerable = 0;
+        self.deadline = None;
+        self.event(Event::Closed { handle, result });
+        self.emit(Output::Close);
+    }
+
+    fn after_capa(&mut self) {
+        if self.secure {
+            return self.ready();
+        }
+        let offers_tls = self.caps.as_ref().is_some_and(|c| c.stls);
+        match self.config.tls {
+            TlsPolicy::Required | TlsPolicy::Opportunistic if offers_tls => {
+                self.send(&encode::simple("STLS"));
+                self.expect(Kind::Stls);
+            }
+            TlsPolicy::Required | TlsPolicy::Implicit => {
+                self.fail(Error::TlsRequiredButUnavailable)
+            }
+            TlsPolicy::Opportunistic | TlsPolicy::None => self.ready(),
+        }
+    }
+
+    fn ready(&mut self) {
+        self.phase = Phase::Authorization;
+        let event = Event::Ready {
+            greeting: self
+                .greeting
+                .clone()
+                .unwrap_or_else(|| Greeting::parse(b"")),
+            capabilities: self.caps.clone().unwrap_or_default(),
+            secure: self.secure,
+        };
+        self.event(event);
+        self.start_commands();
+    }
+
+    fn login_done(&mut self, event: Event) {
+        self.login = None;
+        self.login_pending = false;
+        if matches!(event, Event::Authenticated { .. }) {
+            self.logged_in = true;
+            if self.phase == Phase::Authorization {
+                self.phase = Phase::Transaction;
+            }
+        }
+        self.event(event);
+        self.start_commands();
+    }
+}
+
+impl Machine for Pop3Client {
+    type Event = Event;
+
+    fn handle_input(&mut self, now: Instant, data: &[u8]) {
+        self.now = Some(now);
+        self.arm_deadline();
+        if self.error.is_some() || self.phase == Phase::Closed {
+            return;
+        }
+        // Everything expected so far was written before these bytes arrived (the drain rule).
+        self.answerable = self.expects.len();
+        self.inbuf.extend_from_slice(data);
+        self.process_input();
+    }
+
+    fn handle_eof(&mut self, now: Instant) {
+        self.now = Some(now);
+        if self.error.is_some() || self.phase == Phase::Closed {
+            return;
+        }
+        if self.receiving.is_none() {
+            if let Some(Kind::Quit(handle)) = self.expects.front().map(|f| f.kind) {
+                return self.closed(handle, QuitResult::NoReply);
+            }
+        }
+        self.fail(Error::UnexpectedEof {
+            mid_reply: self.receiving.is_some() || !self.inbuf.is_empty(),
+        });
+    }
+
+    fn handle_timeout(&mut self, now: Instant) {
+        self.now = Some(now);
+        self.arm_deadline();
+        if self.error.is_some() {
+            return;
+        }
+        if let Some((deadline, after)) = self.deadline {
+            if now >= deadline {
+                let waiting_for = match (&self.receiving, self.expects.front()) {
+                    (Some(_), _) => "the rest of a multi-line reply",
+                    (None, Some(front)) => front.kind.waiting_for(),
+                    (None, None) => return,
+                };
+                self.fail(Error::Timeout { waiting_for, after });
+            }
+        }
+    }
+
+    fn handle_tls_established(&mut self, now: Instant, info: TlsInfo) {
+        self.now = Some(now);
+        if self.error.is_some() {
+            return;
+        }
+        // Implicit TLS: the driver reports its handshake before the greeting.
+        if self.config.tls == TlsPolicy::Implicit
+            && self.phase == Phase::Greeting
+            && self.tls.is_none()
+        {
+            self.tls = Some(info);
+            return;
+        }
+        if self.phase != Phase::TlsHandshake {
+            return self.fail(Error::UnexpectedReply(
+                "TLS established without a STLS".into(),
+            ));
+        }
+        self.tls = Some(info);
+        self.secure = true;
+        self.phase = Phase::Handshake;
+        self.send(&encode::simple("CAPA"));
+        self.expect(Kind::Capa(None));
+    }
+
+    fn poll_output(&mut self) -> Result<Output<Event>, Error> {
+        if let Some(o) = self.out.pop_front() {
+            return Ok(o);
+        }
+        if !self.wbuf.is_empty() {
+            // Bytes decided before an error (a SASL cancel) still go out.
+            return Ok(Output::Transmit(self.wbuf.split().freeze()));
+        }
+        if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        if self.phase == Phase::Closed {
+            return Ok(Output::Idle { deadline: None });
+        }
+        Ok(Output::Idle {
+            deadline: self.deadline.map(|(d, _)| d),
+        })
+    }
+}
