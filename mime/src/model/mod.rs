@@ -25,8 +25,10 @@
 //! ```
 
 mod entity;
+mod header_fields;
 mod header_list;
 mod message;
+mod prepare;
 mod walk;
 pub mod write;
 

@@ -5,12 +5,14 @@
 //! (or its absence), delimiter lines, preamble and epilogue, line endings of any kind. What
 //! was changed or built (a [`Header`] not in state [`HeaderState::Parsed`], a header block with
 //! fields added, removed or reordered, a [`Part`] without a raw delimiter, a
-//! [`CloseDelimiter::Canonical`]) goes through the canonical writer in this file: fields
-//! through [`write_structured`] (folded, injection-checked), CRLF delimiters.
+//! [`CloseDelimiter::Canonical`]) goes through the canonical writer in this file: fields as
+//! `Name: value` with CRLF, checked by [`check_raw_value`] (no CR, LF or NUL outside a fold, no
+//! line over 998 octets, a valid name; values set through the typed header API are already
+//! encoded and folded at 78 columns), CRLF delimiters.
 
 use std::io::{self, Write};
 
-use crate::header::write::write_structured;
+use crate::header::write::check_raw_value;
 use crate::model::{
     Body, BodyData, CloseDelimiter, Entity, Header, HeaderList, HeaderState, Message,
 };
@@ -136,15 +138,17 @@ fn write_headers(headers: &HeaderList, out: &mut impl Write) -> io::Result<()> {
     out.write_all(b"\r\n")
 }
 
-/// The canonical form of a changed or new field, through
-/// [`write_structured`](crate::header::write::write_structured): folded, CRLF, and refused
-/// (`InvalidData`) when the name is invalid or the value holds a CR, LF or NUL that is not a
-/// fold, so that nothing can be injected.
+/// The canonical form of a changed or new field: `Name: value` and CRLF, refused
+/// (`InvalidData`) when [`check_raw_value`] finds an invalid name, a CR, LF or NUL that is not
+/// a fold, or a line over 998 octets, so that nothing can be injected.
 fn write_canonical_header(h: &Header, out: &mut impl Write) -> io::Result<()> {
-    let invalid =
-        |e: &dyn std::fmt::Display| io::Error::new(io::ErrorKind::InvalidData, e.to_string());
-    let value = std::str::from_utf8(&h.value).map_err(|e| invalid(&e))?;
-    let mut field = Vec::new();
-    write_structured(h.name_str(), value, &mut field).map_err(|e| invalid(&e))?;
-    out.write_all(&field)
+    check_raw_value(h.name_str(), &h.value)
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+    out.write_all(&h.name)?;
+    out.write_all(b":")?;
+    if !matches!(h.value.first(), None | Some(b' ' | b'\t')) {
+        out.write_all(b" ")?;
+    }
+    out.write_all(&h.value)?;
+    out.write_all(b"\r\n")
 }
