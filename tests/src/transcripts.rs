@@ -1,4 +1,5 @@
-//! Transcript files of `tests/transcripts/` and their replay against an [`SmtpClient`].
+//! Transcript files of `tests/transcripts/` and their replay against a protocol machine
+//! ([`SmtpClient`] or [`Pop3Client`], chosen by the [`Protocol`] of the [`Scenario`]).
 //!
 //! A test names a file (`"smtp/greeting-554.txt"`), describes what the application does in a
 //! [`Scenario`] (the configuration, and the commands it enqueues once the session is ready), and
@@ -9,9 +10,10 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use mail_kit_core::smtp::{ClientName, Command, Event, SmtpClient, SmtpConfig};
+use mail_kit_core::pop3::{self, Pop3Client, Pop3Config};
+use mail_kit_core::smtp::{self, ClientName, SmtpClient, SmtpConfig};
 use mail_kit_core::transcript::{Replay, ReplayError, ReplayOutcome, Transcript};
-use mail_kit_core::{Error, Handle, Machine, TlsPolicy, UsageError};
+use mail_kit_core::{Error, Handle, Machine, Output, TlsInfo, TlsPolicy, UsageError};
 
 /// The `tests/transcripts` directory.
 pub fn transcripts_dir() -> PathBuf {
@@ -70,15 +72,152 @@ pub fn config(tls: TlsPolicy) -> SmtpConfig {
     SmtpConfig::new(ClientName::new("client.example").expect("valid name"), tls)
 }
 
+/// A protocol whose machine a [`Scenario`] drives: [`Smtp`] or [`Pop3`].
+pub trait Protocol {
+    /// The machine.
+    type Machine: Machine<Event = Self::Event>;
+    /// Its configuration.
+    type Config: Clone;
+    /// What the application enqueues.
+    type Command: Clone;
+    /// What the machine reports.
+    type Event: PartialEq + fmt::Debug;
+
+    /// A new machine.
+    fn machine(config: &Self::Config) -> Self::Machine;
+    /// `machine.enqueue(command)`.
+    fn enqueue(machine: &mut Self::Machine, command: Self::Command) -> Result<Handle, UsageError>;
+    /// Whether `event` is the machine's `Ready` (the session is set up).
+    fn is_ready(event: &Self::Event) -> bool;
+    /// Whether `event` reports a successful login.
+    fn is_authenticated(event: &Self::Event) -> bool;
+    /// The configuration's TLS policy.
+    fn tls(config: &Self::Config) -> TlsPolicy;
+}
+
+/// SMTP: [`SmtpClient`].
+#[derive(Debug, Clone, Copy)]
+pub struct Smtp;
+
+impl Protocol for Smtp {
+    type Machine = SmtpClient;
+    type Config = SmtpConfig;
+    type Command = smtp::Command;
+    type Event = smtp::Event;
+
+    fn machine(config: &SmtpConfig) -> SmtpClient {
+        SmtpClient::new(config.clone())
+    }
+    fn enqueue(machine: &mut SmtpClient, command: smtp::Command) -> Result<Handle, UsageError> {
+        machine.enqueue(command)
+    }
+    fn is_ready(event: &smtp::Event) -> bool {
+        matches!(event, smtp::Event::Ready { .. })
+    }
+    fn is_authenticated(event: &smtp::Event) -> bool {
+        matches!(event, smtp::Event::Authenticated { .. })
+    }
+    fn tls(config: &SmtpConfig) -> TlsPolicy {
+        config.tls
+    }
+}
+
+/// POP3: [`Pop3Client`], its message pieces joined ([`JoinedPop3`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Pop3;
+
+impl Protocol for Pop3 {
+    type Machine = JoinedPop3;
+    type Config = Pop3Config;
+    type Command = pop3::Command;
+    type Event = pop3::Event;
+
+    fn machine(config: &Pop3Config) -> JoinedPop3 {
+        JoinedPop3 {
+            inner: Pop3Client::new(config.clone()),
+            data: None,
+            held: None,
+        }
+    }
+    fn enqueue(machine: &mut JoinedPop3, command: pop3::Command) -> Result<Handle, UsageError> {
+        machine.inner.enqueue(command)
+    }
+    fn is_ready(event: &pop3::Event) -> bool {
+        matches!(event, pop3::Event::Ready { .. })
+    }
+    fn is_authenticated(event: &pop3::Event) -> bool {
+        matches!(event, pop3::Event::Authenticated { .. })
+    }
+    fn tls(config: &Pop3Config) -> TlsPolicy {
+        config.tls
+    }
+}
+
+/// A [`Pop3Client`] whose `MessageData` pieces of one message come out joined into one event,
+/// just before the next output that is not a piece (the `MessageEnd`, another event, a fatal
+/// error). How a body is cut into pieces follows how the input was cut, its bytes may not:
+/// joined, replays with different splits must give the same events.
+#[derive(Debug)]
+pub struct JoinedPop3 {
+    /// The machine.
+    pub inner: Pop3Client,
+    data: Option<(Handle, Vec<u8>)>,
+    held: Option<Output<pop3::Event>>,
+}
+
+impl Machine for JoinedPop3 {
+    type Event = pop3::Event;
+
+    fn handle_input(&mut self, now: Instant, data: &[u8]) {
+        self.inner.handle_input(now, data);
+    }
+    fn handle_eof(&mut self, now: Instant) {
+        self.inner.handle_eof(now);
+    }
+    fn handle_timeout(&mut self, now: Instant) {
+        self.inner.handle_timeout(now);
+    }
+    fn handle_tls_established(&mut self, now: Instant, info: TlsInfo) {
+        self.inner.handle_tls_established(now, info);
+    }
+    fn poll_output(&mut self) -> Result<Output<pop3::Event>, Error> {
+        if let Some(output) = self.held.take() {
+            return Ok(output);
+        }
+        loop {
+            let output = self.inner.poll_output();
+            match output {
+                Ok(Output::Event(pop3::Event::MessageData { handle, data })) => {
+                    let (_, joined) = self.data.get_or_insert_with(|| (handle, Vec::new()));
+                    joined.extend_from_slice(&data);
+                }
+                Ok(Output::Idle { deadline }) => return Ok(Output::Idle { deadline }),
+                other => {
+                    let Some((handle, joined)) = self.data.take() else {
+                        return other;
+                    };
+                    // A fatal error is sticky: the next call returns it again.
+                    self.held = other.ok();
+                    return Ok(Output::Event(pop3::Event::MessageData {
+                        handle,
+                        data: joined.into(),
+                    }));
+                }
+            }
+        }
+    }
+}
+
 /// What the application does during a replay.
-#[derive(Clone)]
-pub struct Scenario {
+pub struct Scenario<P: Protocol = Smtp> {
     /// The machine's configuration.
-    pub config: SmtpConfig,
+    pub config: P::Config,
     /// Commands enqueued right after the machine is created (before any input).
-    pub at_start: Vec<Command>,
-    /// Commands enqueued, in order, when [`Event::Ready`] arrives.
-    pub on_ready: Vec<Command>,
+    pub at_start: Vec<P::Command>,
+    /// Commands enqueued, in order, when the machine reports that it is ready.
+    pub on_ready: Vec<P::Command>,
+    /// Commands enqueued, in order, when the machine reports a successful login.
+    pub on_authenticated: Vec<P::Command>,
     /// Replay in strict order (see [`Replay::strict_order`]).
     pub strict_order: bool,
     /// Call `handle_timeout(start)` on the new machine, as the runtime drivers do right after
@@ -86,12 +225,26 @@ pub struct Scenario {
     pub start_clock: bool,
 }
 
-impl fmt::Debug for Scenario {
+impl<P: Protocol> Clone for Scenario<P> {
+    fn clone(&self) -> Self {
+        Scenario {
+            config: self.config.clone(),
+            at_start: self.at_start.clone(),
+            on_ready: self.on_ready.clone(),
+            on_authenticated: self.on_authenticated.clone(),
+            strict_order: self.strict_order,
+            start_clock: self.start_clock,
+        }
+    }
+}
+
+impl<P: Protocol> fmt::Debug for Scenario<P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Scenario")
-            .field("tls", &self.config.tls)
+            .field("tls", &P::tls(&self.config))
             .field("at_start", &self.at_start.len())
             .field("on_ready", &self.on_ready.len())
+            .field("on_authenticated", &self.on_authenticated.len())
             .field("strict_order", &self.strict_order)
             .field("start_clock", &self.start_clock)
             .finish()
@@ -99,21 +252,34 @@ impl fmt::Debug for Scenario {
 }
 
 /// What a replay observed, and what `enqueue` returned for each scenario command.
-#[derive(Debug)]
-pub struct Replayed {
+pub struct Replayed<P: Protocol = Smtp> {
     /// The replay harness's outcome: events, fatal error, `closed`.
-    pub outcome: ReplayOutcome<Event>,
+    pub outcome: ReplayOutcome<P::Event>,
     /// The results of the `at_start` commands' `enqueue`, in order.
     pub at_start: Vec<Result<Handle, UsageError>>,
     /// The results of the `on_ready` commands' `enqueue`, in order (empty if never ready).
     pub on_ready: Vec<Result<Handle, UsageError>>,
-    /// How many times [`Event::Ready`] was reported.
+    /// The results of the `on_authenticated` commands' `enqueue`, in order.
+    pub on_authenticated: Vec<Result<Handle, UsageError>>,
+    /// How many times the machine reported that it is ready.
     pub ready_count: usize,
 }
 
-impl Replayed {
+impl<P: Protocol> fmt::Debug for Replayed<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Replayed")
+            .field("outcome", &self.outcome)
+            .field("at_start", &self.at_start)
+            .field("on_ready", &self.on_ready)
+            .field("on_authenticated", &self.on_authenticated)
+            .field("ready_count", &self.ready_count)
+            .finish()
+    }
+}
+
+impl<P: Protocol> Replayed<P> {
     /// The events.
-    pub fn events(&self) -> &[Event] {
+    pub fn events(&self) -> &[P::Event] {
         &self.outcome.events
     }
 
@@ -129,34 +295,85 @@ impl Replayed {
             other => panic!("on_ready command {i} was not enqueued: {other:?}"),
         }
     }
+
+    /// The handle `enqueue` returned for the `i`th `on_authenticated` command (panics if it
+    /// failed).
+    pub fn handle_after_login(&self, i: usize) -> Handle {
+        match self.on_authenticated.get(i) {
+            Some(Ok(handle)) => *handle,
+            other => panic!("on_authenticated command {i} was not enqueued: {other:?}"),
+        }
+    }
 }
 
-impl Scenario {
-    /// A scenario with the default configuration for `tls` and no commands.
+impl Scenario<Smtp> {
+    /// An SMTP scenario with the default configuration for `tls` and no commands.
     pub fn new(tls: TlsPolicy) -> Self {
+        Scenario::with_config(config(tls))
+    }
+}
+
+impl Scenario<Pop3> {
+    /// A POP3 scenario with the default configuration for `tls` and no commands.
+    pub fn pop3(tls: TlsPolicy) -> Self {
+        Scenario::with_config(Pop3Config::new(tls))
+    }
+}
+
+impl<P: Protocol> Scenario<P> {
+    /// A scenario with `config` and no commands.
+    pub fn with_config(config: P::Config) -> Self {
         Scenario {
-            config: config(tls),
+            config,
             at_start: Vec::new(),
             on_ready: Vec::new(),
+            on_authenticated: Vec::new(),
             strict_order: false,
             start_clock: true,
         }
     }
 
-    /// Adds a command to enqueue on [`Event::Ready`].
-    pub fn then(mut self, command: Command) -> Self {
+    /// Adds a command to enqueue when the machine is ready.
+    pub fn then(mut self, command: P::Command) -> Self {
         self.on_ready.push(command);
         self
     }
 
+    /// Adds a command to enqueue when the machine reports a successful login.
+    pub fn after_login(mut self, command: P::Command) -> Self {
+        self.on_authenticated.push(command);
+        self
+    }
+
+    /// Enqueues the scenario's commands that `event` triggers; returns whether it was `Ready`.
+    fn react(
+        &self,
+        machine: &mut P::Machine,
+        event: &P::Event,
+        on_ready: &mut Vec<Result<Handle, UsageError>>,
+        on_authenticated: &mut Vec<Result<Handle, UsageError>>,
+    ) -> bool {
+        let (commands, results) = if P::is_ready(event) {
+            (&self.on_ready, on_ready)
+        } else if P::is_authenticated(event) {
+            (&self.on_authenticated, on_authenticated)
+        } else {
+            return false;
+        };
+        for command in commands {
+            results.push(P::enqueue(machine, command.clone()));
+        }
+        P::is_ready(event)
+    }
+
     /// Adds a command to enqueue before any input.
-    pub fn first(mut self, command: Command) -> Self {
+    pub fn first(mut self, command: P::Command) -> Self {
         self.at_start.push(command);
         self
     }
 
     /// Changes the configuration.
-    pub fn configure(mut self, change: impl FnOnce(&mut SmtpConfig)) -> Self {
+    pub fn configure(mut self, change: impl FnOnce(&mut P::Config)) -> Self {
         change(&mut self.config);
         self
     }
@@ -171,16 +388,16 @@ impl Scenario {
         &self,
         start: Instant,
         at_start: &mut Vec<Result<Handle, UsageError>>,
-    ) -> SmtpClient {
-        let mut smtp = SmtpClient::new(self.config.clone());
+    ) -> P::Machine {
+        let mut machine = P::machine(&self.config);
         if self.start_clock {
-            smtp.handle_timeout(start);
+            machine.handle_timeout(start);
         }
         at_start.clear();
         for command in &self.at_start {
-            at_start.push(smtp.enqueue(command.clone()));
+            at_start.push(P::enqueue(&mut machine, command.clone()));
         }
-        smtp
+        machine
     }
 
     fn replay<'t>(&self, file: &'t TranscriptFile, start: Instant) -> Replay<'t> {
@@ -193,30 +410,29 @@ impl Scenario {
         &self,
         file: &TranscriptFile,
         configure: impl FnOnce(Replay<'_>) -> Replay<'_>,
-    ) -> Result<Replayed, ReplayError> {
+    ) -> Result<Replayed<P>, ReplayError> {
         let start = Instant::now();
         let mut at_start = Vec::new();
-        let mut smtp = self.machine(start, &mut at_start);
+        let mut machine = self.machine(start, &mut at_start);
         let mut on_ready = Vec::new();
+        let mut on_authenticated = Vec::new();
         let mut ready_count = 0;
-        let outcome = configure(self.replay(file, start)).run(&mut smtp, |m, event| {
-            if matches!(event, Event::Ready { .. }) {
+        let outcome = configure(self.replay(file, start)).run(&mut machine, |m, event| {
+            if self.react(m, event, &mut on_ready, &mut on_authenticated) {
                 ready_count += 1;
-                for command in &self.on_ready {
-                    on_ready.push(m.enqueue(command.clone()));
-                }
             }
         })?;
         Ok(Replayed {
             outcome,
             at_start,
             on_ready,
+            on_authenticated,
             ready_count,
         })
     }
 
     /// Replays `file` once, each run of server lines fed as one chunk.
-    pub fn run(&self, file: &TranscriptFile) -> Result<Replayed, ReplayError> {
+    pub fn run(&self, file: &TranscriptFile) -> Result<Replayed<P>, ReplayError> {
         self.run_with(file, |r| r)
     }
 
@@ -225,7 +441,7 @@ impl Scenario {
         &self,
         file: &TranscriptFile,
         offsets: Vec<usize>,
-    ) -> Result<Replayed, ReplayError> {
+    ) -> Result<Replayed<P>, ReplayError> {
         self.run_with(file, |r| r.with_splits(offsets))
     }
 
@@ -234,34 +450,38 @@ impl Scenario {
         &self,
         file: &TranscriptFile,
         size: usize,
-    ) -> Result<Replayed, ReplayError> {
+    ) -> Result<Replayed<P>, ReplayError> {
         self.run_with(file, |r| r.with_chunk_size(size))
     }
 
     /// [`Replay::check_all_splits`]: whole runs, every split offset, byte by byte; every replay
     /// must match the transcript and give the same outcome, and `enqueue` must answer the same.
-    pub fn check_all_splits(&self, file: &TranscriptFile) -> Result<Replayed, ReplayError> {
+    pub fn check_all_splits(&self, file: &TranscriptFile) -> Result<Replayed<P>, ReplayError> {
         let reference = self.run(file)?;
         let mut at_start = Vec::new();
-        let mut results: Vec<Vec<Result<Handle, UsageError>>> = Vec::new();
+        // One entry per triggering event of every replay: (was `Ready`, enqueue results).
+        let mut results: Vec<(bool, Vec<Result<Handle, UsageError>>)> = Vec::new();
         let start = Instant::now();
         let outcome = self.replay(file, start).check_all_splits(
             || self.machine(start, &mut at_start),
             |m, event| {
-                if matches!(event, Event::Ready { .. }) {
-                    let answers = self
-                        .on_ready
-                        .iter()
-                        .map(|command| m.enqueue(command.clone()))
-                        .collect();
-                    results.push(answers);
+                let (mut ready, mut authenticated) = (Vec::new(), Vec::new());
+                if self.react(m, event, &mut ready, &mut authenticated) {
+                    results.push((true, ready));
+                } else if P::is_authenticated(event) {
+                    results.push((false, authenticated));
                 }
             },
         )?;
-        for (i, answers) in results.iter().enumerate() {
+        for (i, (ready, answers)) in results.iter().enumerate() {
+            let expected = if *ready {
+                &reference.on_ready
+            } else {
+                &reference.on_authenticated
+            };
             assert_eq!(
-                answers, &reference.on_ready,
-                "{}: replay {i} got other enqueue results",
+                answers, expected,
+                "{}: replay event {i} got other enqueue results",
                 file.name
             );
         }

@@ -53,10 +53,10 @@ enum Kind {
     Apop(Handle),
     Auth(Handle),
     Stat(Handle),
-    /// `LIST`, or `LIST n` (`false`).
-    List(Handle, bool),
-    /// `UIDL`, or `UIDL n` (`false`).
-    Uidl(Handle, bool),
+    /// `LIST`, or `LIST n`.
+    List(Handle, Option<u32>),
+    /// `UIDL`, or `UIDL n`.
+    Uidl(Handle, Option<u32>),
     /// `RETR` or `TOP`.
     Message(Handle),
     Dele(Handle, u32),
@@ -73,8 +73,8 @@ impl Kind {
         matches!(
             self,
             Kind::Capa(_)
-                | Kind::List(_, true)
-                | Kind::Uidl(_, true)
+                | Kind::List(_, None)
+                | Kind::Uidl(_, None)
                 | Kind::Message(_)
                 | Kind::Languages(_)
         )
@@ -356,12 +356,18 @@ impl Pop3Client {
             Command::Stat => transaction(!authorization)
                 .and_then(|()| line(Ok(encode::simple("STAT")), Kind::Stat(handle))),
             Command::List(n) => transaction(!authorization).and_then(|()| match n {
-                None => line(Ok(encode::simple("LIST")), Kind::List(handle, true)),
-                Some(n) => line(encode::numbers("LIST", n, None), Kind::List(handle, false)),
+                None => line(Ok(encode::simple("LIST")), Kind::List(handle, None)),
+                Some(n) => line(
+                    encode::numbers("LIST", n, None),
+                    Kind::List(handle, Some(n)),
+                ),
             }),
             Command::Uidl(n) => transaction(!authorization).and_then(|()| match n {
-                None => line(Ok(encode::simple("UIDL")), Kind::Uidl(handle, true)),
-                Some(n) => line(encode::numbers("UIDL", n, None), Kind::Uidl(handle, false)),
+                None => line(Ok(encode::simple("UIDL")), Kind::Uidl(handle, None)),
+                Some(n) => line(
+                    encode::numbers("UIDL", n, None),
+                    Kind::Uidl(handle, Some(n)),
+                ),
             }),
             Command::Retr(n) => transaction(!authorization)
                 .and_then(|()| line(encode::numbers("RETR", n, None), Kind::Message(handle))),

@@ -82,7 +82,7 @@ pub struct Pop3Timeouts {
     /// 10 minutes; 5 minutes by default).
     pub command: Duration,
     /// Waiting for the next bytes of a multi-line reply (a message body or a listing) once it
-    /// has started: the clock restarts whenever bytes arrive (3 minutes).
+    /// has started: the clock restarts whenever bytes arrive (5 minutes).
     pub data: Duration,
 }
 
@@ -92,7 +92,7 @@ impl Default for Pop3Timeouts {
         Pop3Timeouts {
             greeting: min(2),
             command: min(5),
-            data: min(3),
+            data: min(5),
         }
     }
 }

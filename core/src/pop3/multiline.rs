@@ -1,8 +1,11 @@
 //! Multi-line replies (RFC 1939 §3): the dot-terminated body after a `+OK` line.
 //!
-//! [`DotDecoder`] streams a body out of the input buffer: it removes the byte-stuffing dot
-//! (`..x` → `.x`, `.x` → `x`) and stops exactly at `CRLF . CRLF`. Only `CRLF` ends a line: a
-//! bare LF or bare CR is data, so `\n.\n` does not end anything. Nothing accumulates: bytes
+//! [`DotDecoder`] streams a body out of the input buffer: it removes the byte-stuffing dot of a
+//! line starting with `..` (`..x` → `.x`) and stops exactly at `CRLF . CRLF`. Only `CRLF` ends a
+//! line: a bare LF or bare CR is data, so `\n.\n` and `\r\n.\n` end nothing. A line starting
+//! with one dot and something else (`.x`, `. x`), which no conforming server sends, is kept as
+//! it is: RFC 1939 would drop its dot, but data is never dropped on a guess (security-cases
+//! row 49). Nothing accumulates: bytes
 //! leave as soon as it is known that they are data (at most two bytes wait for the next input,
 //! to decide a line start or a split `CRLF`).
 //!
@@ -57,7 +60,7 @@ impl DotDecoder {
                             return true;
                         }
                         // A stuffed line: drop the first dot, keep the rest as data.
-                        (Some(b'.'), ..) => buf.advance(1),
+                        (Some(b'.'), Some(b'.'), _) => buf.advance(1),
                         _ => {}
                     }
                     self.state = State::Inside;
@@ -197,11 +200,12 @@ mod tests {
         all_chunkings(b".\r\n", b"", b"");
         all_chunkings(b"a\r\n.\r\nNEXT", b"a\r\n", b"NEXT");
         all_chunkings(b"..x\r\n.\r\n", b".x\r\n", b"");
-        all_chunkings(b".x\r\n.\r\n", b"x\r\n", b"");
-        all_chunkings(b". x\r\n.\r\n", b" x\r\n", b"");
+        all_chunkings(b".x\r\n.\r\n", b".x\r\n", b"");
+        all_chunkings(b". x\r\n.\r\n", b". x\r\n", b"");
+        all_chunkings(b". \r\n.\r\n", b". \r\n", b"");
         all_chunkings(b"..\r\n.\r\n", b".\r\n", b"");
         all_chunkings(b"...\r\n.\r\n", b"..\r\n", b"");
-        all_chunkings(b".\rx\r\n.\r\n", b"\rx\r\n", b"");
+        all_chunkings(b".\rx\r\n.\r\n", b".\rx\r\n", b"");
         all_chunkings(b"a\r\n\r\n.\r\n", b"a\r\n\r\n", b"");
     }
 
@@ -211,15 +215,16 @@ mod tests {
         all_chunkings(b"a\r.\rb\r\n.\r\n", b"a\r.\rb\r\n", b"");
         all_chunkings(b"a\n.\r\nb\r\n.\r\n", b"a\n.\r\nb\r\n", b"");
         all_chunkings(b"a\r\r\n.\r\n", b"a\r\r\n", b"");
-        // `.` then bare LF at a line start is a stuffed line, not a terminator.
-        all_chunkings(b".\n\r\n.\r\n", b"\n\r\n", b"");
+        // `.` then a bare LF at a line start is data, not a terminator.
+        all_chunkings(b".\n\r\n.\r\n", b".\n\r\n", b"");
+        all_chunkings(b"a\r\n.\nb\r\n.\r\n", b"a\r\n.\nb\r\n", b"");
     }
 
     #[test]
     fn unterminated_body_keeps_streaming() {
-        let (body, done, rest) = decode(b"line\r\n.more\r\npartial\r", 3);
+        let (body, done, rest) = decode(b"line\r\n..more\r\npartial\r", 3);
         assert!(!done);
-        assert_eq!(body, b"line\r\nmore\r\npartial");
+        assert_eq!(body, b"line\r\n.more\r\npartial");
         assert_eq!(rest, b"\r");
         let mut d = DotDecoder::new();
         let mut buf = BytesMut::from(&b"x\r\n"[..]);

@@ -82,20 +82,24 @@ impl Pop3Client {
                 }),
                 Err(e) => self.fail(e),
             },
-            Kind::List(handle, _) => match listing::list_entry(&text) {
-                Ok(entry) => self.event(Event::Listing {
-                    handle,
-                    entries: vec![entry],
-                }),
-                Err(e) => self.fail(e),
-            },
-            Kind::Uidl(handle, _) => match listing::uid_entry(&text) {
-                Ok(entry) => self.event(Event::UniqueIds {
-                    handle,
-                    entries: vec![entry],
-                }),
-                Err(e) => self.fail(e),
-            },
+            Kind::List(handle, asked) => {
+                match listing::list_entry(&text).and_then(|e| same_message(asked, e.message, e)) {
+                    Ok(entry) => self.event(Event::Listing {
+                        handle,
+                        entries: vec![entry],
+                    }),
+                    Err(e) => self.fail(e),
+                }
+            }
+            Kind::Uidl(handle, asked) => {
+                match listing::uid_entry(&text).and_then(|e| same_message(asked, e.message, e)) {
+                    Ok(entry) => self.event(Event::UniqueIds {
+                        handle,
+                        entries: vec![entry],
+                    }),
+                    Err(e) => self.fail(e),
+                }
+            }
             Kind::Dele(handle, message) => self.event(Event::Deleted { handle, message }),
             Kind::Simple(handle) => self.event(Event::Ok { handle, text }),
             Kind::Quit(handle) => self.closed(handle, QuitResult::Done(text)),
@@ -220,5 +224,15 @@ impl Pop3Client {
             Err(e) => return self.fail(e),
         }
         self.start_commands();
+    }
+}
+
+/// A single-line `LIST n` / `UIDL n` reply must be about message `n`.
+fn same_message<T>(asked: Option<u32>, got: u32, entry: T) -> Result<T, Error> {
+    match asked {
+        Some(n) if n != got => Err(Error::UnexpectedReply(format!(
+            "listing of message {got} in reply to a command about message {n}"
+        ))),
+        _ => Ok(entry),
     }
 }
