@@ -99,12 +99,13 @@ fn to_event(token: Token, bytes: Bytes) -> Event {
     match token {
         Token::EntityStart(default_type) => Event::EntityStart { default_type },
         Token::Field {
+            name_start,
             name_end,
             value_start,
             value_end,
             ..
         } => Event::Header(Header::parsed(
-            bytes.slice(..name_end),
+            bytes.slice(name_start..name_end),
             bytes.slice(value_start..value_end),
             bytes,
         )),

@@ -29,10 +29,11 @@ use crate::parser::event::{EntityKind, Region};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Token {
     EntityStart(DefaultType),
-    /// A header field: `len` bytes; the name is `..name_end`, the value
+    /// A header field: `len` bytes; the name is `name_start..name_end`, the value
     /// `value_start..value_end`.
     Field {
         len: usize,
+        name_start: usize,
         name_end: usize,
         value_start: usize,
         value_end: usize,
@@ -90,9 +91,31 @@ enum Phase {
     Epilogue,
 }
 
+/// The first line of the field at the start of the window, once complete.
+#[derive(Debug, Clone, Copy)]
+struct FirstLine {
+    name_start: usize,
+    /// `None` for a malformed line kept in the header block.
+    name_end: Option<usize>,
+}
+
+/// Progress on the field at the start of the window, kept across [`Step::NeedMore`] so that a
+/// field fed in small chunks is scanned once: linear time.
+#[derive(Debug, Default, Clone, Copy)]
+struct FieldScan {
+    first: Option<FirstLine>,
+    /// End of the last complete line of the field.
+    end: usize,
+    /// Where to resume looking for `\n`.
+    search: usize,
+    /// Longest line so far (without its line ending).
+    longest: usize,
+}
+
 /// Header-block state of the entity being read.
 #[derive(Debug, Default)]
 struct HeaderState {
+    scan: FieldScan,
     bytes: usize,
     count: usize,
     content_type: Option<Option<ContentType>>,
@@ -174,45 +197,58 @@ impl Tokenizer {
             .limits
             .max_header_bytes
             .saturating_sub(self.header_state().bytes);
-        // The first line.
-        let Some(first_end) = line_end(w, 0, eof) else {
-            return self.need_more_headers(w, budget);
+        let mut scan = self.header_state().scan;
+        let first = match scan.first {
+            Some(first) => first,
+            None => {
+                let Some(first_end) = find_line_end(w, &mut scan.search, eof) else {
+                    self.header_state().scan = scan;
+                    return self.need_more_headers(w, budget);
+                };
+                // Checked before looking at the line, so that both front ends decide alike:
+                // the streaming one cannot classify a line it has not seen in full.
+                if first_end > budget {
+                    let limit = self.limits.max_header_bytes;
+                    return self.end_headers(0, Some(Defect::HeaderBlockTooLarge { limit }));
+                }
+                let line = &w[..first_end];
+                let line = line.strip_suffix(b"\n").unwrap_or(line);
+                let Some(first) = self.first_line(line) else {
+                    return self.end_headers(0, Some(Defect::MissingHeaderBodySeparator));
+                };
+                scan.first = Some(first);
+                scan.end = first_end;
+                scan.search = first_end;
+                scan.longest = line.len();
+                first
+            }
         };
-        let first = &w[..first_end];
-        let first = first.strip_suffix(b"\n").unwrap_or(first);
-        if self.delimiter_in_scope(first, true).is_some() {
-            return self.end_headers(0, Some(Defect::MissingHeaderBodySeparator));
-        }
-        let name_end = if matches!(first[0], b' ' | b'\t') {
-            None
-        } else {
-            field_name_end(first)
-        };
-        let root_first = self.stack.len() == 1 && self.header_state().count == 0;
-        if name_end.is_none()
-            && !(matches!(first[0], b' ' | b'\t') || root_first && first.starts_with(b"From "))
-        {
-            return self.end_headers(0, Some(Defect::MissingHeaderBodySeparator));
-        }
         // Continuation lines.
-        let mut end = first_end;
-        let mut longest = first.len();
         loop {
-            if end == w.len() {
+            if scan.end == w.len() {
                 if eof {
                     break;
                 }
+                self.header_state().scan = scan;
                 return self.need_more_headers(w, budget);
             }
-            if !matches!(w[end], b' ' | b'\t') {
+            if !matches!(w[scan.end], b' ' | b'\t') {
                 break;
             }
-            let Some(next) = line_end(w, end, eof) else {
+            let Some(next) = find_line_end(w, &mut scan.search, eof) else {
+                self.header_state().scan = scan;
                 return self.need_more_headers(w, budget);
             };
-            longest = longest.max(next - end - 1);
-            end = next;
+            scan.longest = scan.longest.max(next - scan.end - 1);
+            scan.end = next;
+            scan.search = next;
         }
+        self.header_state().scan = FieldScan::default();
+        let FirstLine {
+            name_start,
+            name_end,
+        } = first;
+        let (end, longest) = (scan.end, scan.longest);
         let max_headers = self.limits.max_headers;
         let max_line = self.limits.max_line_length;
         let state = header_state(&mut self.stack);
@@ -231,7 +267,7 @@ impl Tokenizer {
             self.queue
                 .push_back(Token::Defect(Defect::LineTooLong { limit: max_line }));
         }
-        if !state.flagged_8bit && !raw.is_ascii() {
+        if !state.flagged_8bit && !raw[name_start..].is_ascii() {
             state.flagged_8bit = true;
             self.queue.push_back(Token::Defect(Defect::EightBitHeader));
         }
@@ -245,7 +281,7 @@ impl Tokenizer {
             });
         };
         let colon = name_end + memchr::memchr(b':', &raw[name_end..]).unwrap_or(0);
-        let name = &raw[..name_end];
+        let name = &raw[name_start..name_end];
         let value = &raw[colon + 1..value_end];
         if name.eq_ignore_ascii_case(b"content-type") && state.content_type.is_none() {
             let options = ParseOptions {
@@ -261,9 +297,49 @@ impl Tokenizer {
         }
         self.emit(Token::Field {
             len: end,
+            name_start,
             name_end,
             value_start: colon + 1,
             value_end,
+        })
+    }
+
+    /// What the complete first line of a field is: `None` when it ends the header block (a
+    /// delimiter of an open multipart, or a line that starts the body).
+    fn first_line(&mut self, line: &[u8]) -> Option<FirstLine> {
+        let root = self.stack.len() == 1;
+        if self.delimiter_in_scope(line, true).is_some() {
+            return None;
+        }
+        let count = self.header_state().count;
+        let root_first = root && count == 0;
+        // A UTF-8 byte order mark before the first field is kept in its raw bytes only.
+        let name_start = if root_first && line.starts_with(b"\xEF\xBB\xBF") {
+            3
+        } else {
+            0
+        };
+        let continuation = matches!(line[0], b' ' | b'\t');
+        let name_end = if continuation {
+            None
+        } else {
+            field_name_end(&line[name_start..]).map(|end| name_start + end)
+        };
+        // Lines that are not fields but stay in the header block: a continuation line first,
+        // an mbox `From ` line first, and (as MimeKit does) a single word after some fields,
+        // the usual shape of a value whose folding lost its indentation. Anything else (prose,
+        // a `--` line) starts the body.
+        let keep = continuation
+            || root_first && line[name_start..].starts_with(b"From ")
+            || count > 0
+                && !line.starts_with(b"--")
+                && !line
+                    .trim_ascii_end()
+                    .iter()
+                    .any(|&b| b == b' ' || b == b'\t');
+        (name_end.is_some() || keep).then_some(FirstLine {
+            name_start,
+            name_end,
         })
     }
 
@@ -559,13 +635,16 @@ fn default_content_type(default_type: DefaultType) -> ContentType {
     }
 }
 
-/// The end (after `\n`) of the line starting at `start`; at end of input the rest is the
-/// line; `None` when more input is needed.
-fn line_end(w: &[u8], start: usize, eof: bool) -> Option<usize> {
-    match memchr::memchr(b'\n', &w[start..]) {
-        Some(i) => Some(start + i + 1),
-        None if eof => Some(w.len()),
-        None => None,
+/// The end (after `\n`) of the line being scanned, looking from `*search` on; at end of input
+/// the rest is the line; `None` when more input is needed (then `*search` moves to the end,
+/// so that the next call does not scan the same bytes again).
+fn find_line_end(w: &[u8], search: &mut usize, eof: bool) -> Option<usize> {
+    match memchr::memchr(b'\n', &w[*search..]) {
+        Some(i) => Some(*search + i + 1),
+        None => {
+            *search = w.len();
+            eof.then_some(w.len())
+        }
     }
 }
 
