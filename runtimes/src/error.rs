@@ -4,6 +4,7 @@ use std::io;
 use std::time::Duration;
 
 use mail_kit_core::UsageError;
+use mail_kit_core::pop3::Refusal;
 use mail_kit_core::smtp::{Reply, SendReport, Stage};
 
 use crate::tls::TlsError;
@@ -66,6 +67,23 @@ pub enum Error {
     /// The server refused a command (`NOOP`, `RSET`, `VRFY`, `EXPN`).
     #[error("the server refused the command: {0}")]
     Refused(Reply),
+    /// A POP3 server refused the login (`-ERR`; see the refusal's response code, e.g.
+    /// `[AUTH]`, `[IN-USE]`, `[LOGIN-DELAY]`).
+    #[error("login with {mechanism} failed: {refusal}")]
+    Pop3LoginFailed {
+        /// The method tried last: `USER`, `APOP` or a SASL mechanism.
+        mechanism: &'static str,
+        /// The server's refusal.
+        refusal: Refusal,
+    },
+    /// A POP3 server refused a command (`-ERR`), e.g. `RETR` of a message that does not
+    /// exist. The session goes on.
+    #[error("the server refused the command: {0}")]
+    Pop3Refused(Refusal),
+    /// A POP3 server answered `QUIT` with `-ERR`: some messages marked deleted were not
+    /// removed (RFC 1939 §6).
+    #[error("the server could not remove every deleted message: {0}")]
+    DeletionsFailed(Refusal),
     /// The server did not answer in time, or connecting or the TLS handshake took too long.
     #[error("timed out after {after:?} waiting for {waiting_for}")]
     Timeout {

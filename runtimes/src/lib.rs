@@ -1,18 +1,20 @@
-//! Email clients in the spirit of .NET's MailKit: SMTP today (IMAP and POP3 to come), on
+//! Email clients in the spirit of .NET's MailKit: SMTP and POP3 today (IMAP to come), on
 //! tokio, smol, async-std or plain blocking `std`, with TLS by rustls.
 //!
 //! The protocol logic lives in [`mail_kit_core`] (re-exported as [`core`]) as sans-IO state
 //! machines; this crate adds the drivers that move their bytes over sockets, TLS, URLs and
-//! options, and a typed API: `connect`, `authenticate`, `send`, `quit`.
+//! options, and a typed API: `connect`, `authenticate`, `send`, `quit` for SMTP; `connect`,
+//! `authenticate`, `stat`, `list`, `uidl`, `retrieve` (streaming), `retrieve_many`
+//! (pipelined), `top`, `delete`, `quit` for POP3 ([`pop3`]).
 //!
 //! # Features
 //!
 //! | feature | gives |
 //! |---|---|
-//! | `blocking` (default) | [`blocking::SmtpClient`] over `std::net` |
-//! | `tokio` | [`tokio::SmtpClient`] (tokio-rustls) |
-//! | `smol` | [`smol::SmtpClient`] (futures-rustls) |
-//! | `async-std` | [`async_std::SmtpClient`] (futures-rustls) |
+//! | `blocking` (default) | [`blocking::SmtpClient`], [`blocking::Pop3Client`] over `std::net` |
+//! | `tokio` | [`tokio::SmtpClient`], [`tokio::Pop3Client`] (tokio-rustls) |
+//! | `smol` | [`smol::SmtpClient`], [`smol::Pop3Client`] (futures-rustls) |
+//! | `async-std` | [`async_std::SmtpClient`], [`async_std::Pop3Client`] (futures-rustls) |
 //! | `transcript` | `mail-kit-core`'s transcripts and protocol logger |
 //! | `cli` | the `mailkit` command-line tool |
 //!
@@ -93,8 +95,10 @@ with_async_runtime! {
 with_any_runtime! {
     mod driver;
 }
+mod endpoint;
 mod error;
 mod options;
+pub mod pop3;
 pub mod runtime;
 pub mod smtp;
 pub mod tls;
@@ -116,4 +120,5 @@ pub use mail_kit_core as core;
 pub use mail_kit_core::sasl::Credentials;
 pub use mail_kit_mime as mime;
 pub use options::{SUBMISSION_PORT, SUBMISSIONS_PORT, SmtpOptions, TlsMode};
+pub use pop3::Pop3Options;
 pub use tls::{CertificateProblem, Roots, TlsError, TlsSettings};

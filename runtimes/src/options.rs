@@ -1,15 +1,13 @@
-//! Where and how to connect: [`SmtpOptions`] and [`TlsMode`].
+//! Where and how to connect to an SMTP server: [`SmtpOptions`]; and [`TlsMode`], for every
+//! protocol.
 
 use std::fmt;
-use std::sync::Arc;
-use std::time::Duration;
 
+use mail_kit_core::TlsPolicy;
 use mail_kit_core::smtp::{ClientName, SmtpConfig, SmtpTimeouts};
-use mail_kit_core::{TlsPolicy, WireObserver};
 
+use crate::endpoint::{Endpoint, Schemes, endpoint_methods};
 use crate::error::Error;
-use crate::tls::TlsSettings;
-use crate::url::{parse_server_url, validate_host};
 
 /// The submission port with `STARTTLS` (RFC 6409).
 pub const SUBMISSION_PORT: u16 = 587;
@@ -52,9 +50,6 @@ impl From<TlsMode> for TlsPolicy {
     }
 }
 
-/// Makes a fresh [`WireObserver`] for each connection.
-type ObserverFactory = Arc<dyn Fn() -> Box<dyn WireObserver> + Send + Sync>;
-
 /// Where and how to connect to an SMTP server.
 ///
 /// Cheap to clone; the TLS configuration inside is built once and shared.
@@ -71,19 +66,36 @@ type ObserverFactory = Arc<dyn Fn() -> Box<dyn WireObserver> + Send + Sync>;
 /// assert_eq!(options.get_port(), 587);
 /// # Ok::<(), mail_kit::Error>(())
 /// ```
+///
+/// A protocol logger sees every byte from the greeting on:
+///
+/// ```
+/// struct Stderr;
+/// impl mail_kit::core::WireObserver for Stderr {
+///     fn client_bytes(&mut self, bytes: &[u8]) { eprint!("C: {}", String::from_utf8_lossy(bytes)) }
+///     fn server_bytes(&mut self, bytes: &[u8]) { eprint!("S: {}", String::from_utf8_lossy(bytes)) }
+/// }
+/// let options = mail_kit::SmtpOptions::new("localhost", 25)?.wire_observer(|| Box::new(Stderr));
+/// # Ok::<(), mail_kit::Error>(())
+/// ```
 #[derive(Clone)]
 pub struct SmtpOptions {
-    host: String,
-    port: Option<u16>,
-    tls_mode: TlsMode,
+    endpoint: Endpoint,
     client_name: Option<ClientName>,
-    connect_timeout: Duration,
-    command_timeout: Option<Duration>,
     pipelining: bool,
     chunking: bool,
-    tls: TlsSettings,
-    observer: Option<ObserverFactory>,
 }
+
+/// The SMTP schemes: `smtp://` on 587 with `STARTTLS`, `smtps://` on 465.
+const SMTP_SCHEMES: Schemes = Schemes {
+    plain: "smtp",
+    tls: "smtps",
+    wrong_scheme: "the scheme must be smtp or smtps",
+    plain_port: SUBMISSION_PORT,
+    tls_port: SUBMISSIONS_PORT,
+};
+
+endpoint_methods!(SmtpOptions, "SMTP");
 
 impl SmtpOptions {
     /// Connects to `host` (a name or an IP address; IPv6 with or without brackets) on
@@ -95,21 +107,7 @@ impl SmtpOptions {
     /// # Ok::<(), mail_kit::Error>(())
     /// ```
     pub fn new(host: &str, port: u16) -> Result<Self, Error> {
-        let host = host
-            .strip_prefix('[')
-            .and_then(|h| h.strip_suffix(']'))
-            .unwrap_or(host);
-        validate_host(host)?;
-        if port == 0 {
-            return Err(Error::InvalidUrl {
-                reason: "the port must be between 1 and 65535",
-            });
-        }
-        Ok(SmtpOptions::with_host(
-            host.to_owned(),
-            Some(port),
-            TlsMode::Required,
-        ))
+        Endpoint::new(SMTP_SCHEMES, host, port).map(SmtpOptions::with_endpoint)
     }
 
     /// Parses `smtp://host[:port]` (`STARTTLS`, [`TlsMode::Required`], port 587 by default)
@@ -123,45 +121,16 @@ impl SmtpOptions {
     /// # Ok::<(), mail_kit::Error>(())
     /// ```
     pub fn from_url(url: &str) -> Result<Self, Error> {
-        let url = parse_server_url(url)?;
-        let mode = match url.scheme.as_str() {
-            "smtp" => TlsMode::Required,
-            "smtps" => TlsMode::Implicit,
-            _ => {
-                return Err(Error::InvalidUrl {
-                    reason: "the scheme must be smtp or smtps",
-                });
-            }
-        };
-        Ok(SmtpOptions::with_host(url.host, url.port, mode))
+        Endpoint::from_url(SMTP_SCHEMES, url).map(SmtpOptions::with_endpoint)
     }
 
-    fn with_host(host: String, port: Option<u16>, tls_mode: TlsMode) -> Self {
+    fn with_endpoint(endpoint: Endpoint) -> Self {
         SmtpOptions {
-            host,
-            port,
-            tls_mode,
+            endpoint,
             client_name: None,
-            connect_timeout: Duration::from_secs(30),
-            command_timeout: None,
             pipelining: true,
             chunking: true,
-            tls: TlsSettings::new(),
-            observer: None,
         }
-    }
-
-    /// Sets how the connection is protected. Without an explicit port, the port follows:
-    /// 465 for [`TlsMode::Implicit`], 587 otherwise.
-    pub fn tls_mode(mut self, mode: TlsMode) -> Self {
-        self.tls_mode = mode;
-        self
-    }
-
-    /// Sets the port.
-    pub fn port(mut self, port: u16) -> Self {
-        self.port = Some(port);
-        self
     }
 
     /// The name sent with `EHLO`. By default it is the local address of the connection as
@@ -178,20 +147,6 @@ impl SmtpOptions {
         self
     }
 
-    /// How long opening the TCP connection may take, and separately each TLS handshake
-    /// (30 seconds by default).
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
-        self
-    }
-
-    /// How long to wait for each server reply. By default the RFC 5321 values (2 to 10
-    /// minutes depending on the command).
-    pub fn command_timeout(mut self, timeout: Duration) -> Self {
-        self.command_timeout = Some(timeout);
-        self
-    }
-
     /// Whether to pipeline commands when the server offers PIPELINING (on by default).
     pub fn pipelining(mut self, on: bool) -> Self {
         self.pipelining = on;
@@ -202,60 +157,6 @@ impl SmtpOptions {
     pub fn chunking(mut self, on: bool) -> Self {
         self.chunking = on;
         self
-    }
-
-    /// Sets which certificates are trusted.
-    pub fn tls_settings(mut self, settings: TlsSettings) -> Self {
-        self.tls = settings;
-        self
-    }
-
-    /// Installs a protocol logger: `make` is called once per connection, and its
-    /// [`WireObserver`] sees every byte from the greeting on.
-    ///
-    /// ```
-    /// struct Stderr;
-    /// impl mail_kit::core::WireObserver for Stderr {
-    ///     fn client_bytes(&mut self, bytes: &[u8]) { eprint!("C: {}", String::from_utf8_lossy(bytes)) }
-    ///     fn server_bytes(&mut self, bytes: &[u8]) { eprint!("S: {}", String::from_utf8_lossy(bytes)) }
-    /// }
-    /// let options = mail_kit::SmtpOptions::new("localhost", 25)?.wire_observer(|| Box::new(Stderr));
-    /// # Ok::<(), mail_kit::Error>(())
-    /// ```
-    pub fn wire_observer(
-        mut self,
-        make: impl Fn() -> Box<dyn WireObserver> + Send + Sync + 'static,
-    ) -> Self {
-        self.observer = Some(Arc::new(make));
-        self
-    }
-
-    /// The host (IPv6 without brackets).
-    pub fn host(&self) -> &str {
-        &self.host
-    }
-
-    /// The port: the one given, or the default of the TLS mode.
-    pub fn get_port(&self) -> u16 {
-        self.port.unwrap_or(match self.tls_mode {
-            TlsMode::Implicit => SUBMISSIONS_PORT,
-            _ => SUBMISSION_PORT,
-        })
-    }
-
-    /// How the connection is protected.
-    pub fn get_tls_mode(&self) -> TlsMode {
-        self.tls_mode
-    }
-
-    /// The TLS settings.
-    pub fn get_tls_settings(&self) -> &TlsSettings {
-        &self.tls
-    }
-
-    /// The connect (and TLS handshake) timeout.
-    pub fn get_connect_timeout(&self) -> Duration {
-        self.connect_timeout
     }
 }
 
@@ -270,11 +171,6 @@ impl SmtpOptions {
     allow(dead_code)
 )]
 impl SmtpOptions {
-    /// A new wire observer for a connection, when the options have a factory.
-    pub(crate) fn make_observer(&self) -> Option<Box<dyn WireObserver>> {
-        self.observer.as_ref().map(|make| make())
-    }
-
     /// The machine's configuration, with the EHLO name chosen for this connection.
     pub(crate) fn smtp_config(&self, local_ip: Option<std::net::IpAddr>) -> SmtpConfig {
         let name = match (&self.client_name, local_ip) {
@@ -282,10 +178,10 @@ impl SmtpOptions {
             (None, Some(ip)) => ClientName::from_ip(ip),
             (None, None) => ClientName::from_ip(std::net::Ipv4Addr::LOCALHOST.into()),
         };
-        let mut config = SmtpConfig::new(name, self.tls_mode.into());
+        let mut config = SmtpConfig::new(name, self.endpoint.tls_mode.into());
         config.pipelining = self.pipelining;
         config.prefer_chunking = self.chunking;
-        if let Some(timeout) = self.command_timeout {
+        if let Some(timeout) = self.endpoint.command_timeout {
             config.timeouts = SmtpTimeouts::all(timeout);
         }
         config
@@ -294,23 +190,19 @@ impl SmtpOptions {
 
 impl fmt::Debug for SmtpOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SmtpOptions")
-            .field("host", &self.host)
-            .field("port", &self.get_port())
-            .field("tls_mode", &self.tls_mode)
-            .field("client_name", &self.client_name)
-            .field("connect_timeout", &self.connect_timeout)
-            .field("command_timeout", &self.command_timeout)
+        let mut f = f.debug_struct("SmtpOptions");
+        self.endpoint.debug_fields(&mut f);
+        f.field("client_name", &self.client_name)
             .field("pipelining", &self.pipelining)
             .field("chunking", &self.chunking)
-            .field("tls", &self.tls)
-            .field("wire_observer", &self.observer.is_some())
             .finish()
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     #[test]

@@ -6,17 +6,17 @@
 //! `error: ...` line when the message was not sent, exit 2 for usage errors; the password
 //! only from `MAILKIT_PASSWORD` and never on stderr.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-/// The binary under test.
-const MAILKIT: &str = env!("CARGO_BIN_EXE_mailkit");
+use cli_run::{Run, mailkit};
+
+mod cli_run;
 
 /// A CRAM-MD5 challenge (RFC 2195), base64.
 const CRAM_CHALLENGE: &str = "PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+";
@@ -198,98 +198,6 @@ fn serve(stream: TcpStream, script: &Script) -> Received {
             _ => send("502 5.5.2 Error: command not recognized\r\n"),
         }
     }
-}
-
-// --- running the binary ------------------------------------------------------------------
-
-/// The outcome of one run.
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn stderr_lines(&self) -> Vec<&str> {
-        self.stderr.lines().collect()
-    }
-
-    fn error_lines(&self) -> Vec<&str> {
-        self.stderr
-            .lines()
-            .filter(|l| l.starts_with("error:"))
-            .collect()
-    }
-
-    /// Asserts exit status 1 or 2 with stderr being exactly one `error:` line; returns it.
-    fn assert_one_error(&self, code: i32) -> &str {
-        assert_eq!(self.code, Some(code), "stderr: {}", self.stderr);
-        let lines = self.stderr_lines();
-        assert_eq!(lines.len(), 1, "stderr: {:?}", self.stderr);
-        assert!(lines[0].starts_with("error: "), "{:?}", lines[0]);
-        lines[0]
-    }
-}
-
-/// Runs `mailkit ARGS` with `stdin` and extra environment (`MAILKIT_PASSWORD` is never
-/// inherited).
-fn mailkit(args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> Run {
-    let mut command = Command::new(MAILKIT);
-    command
-        .args(args)
-        .env_remove("MAILKIT_PASSWORD")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (name, value) in env {
-        command.env(name, value);
-    }
-    let mut child = command.spawn().unwrap();
-    let mut pipe = child.stdin.take().unwrap();
-    let input = stdin.to_vec();
-    // A child that fails early does not read: ignore a broken pipe.
-    let writer = std::thread::spawn(move || {
-        let _ = pipe.write_all(&input);
-    });
-    let stdout = read_all(child.stdout.take().unwrap());
-    let stderr = read_all(child.stderr.take().unwrap());
-    // A hanging client fails its test instead of hanging the suite.
-    let deadline = Instant::now() + RUN_LIMIT;
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break Some(status);
-        }
-        if Instant::now() > deadline {
-            child.kill().unwrap();
-            child.wait().unwrap();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    writer.join().unwrap();
-    let run = Run {
-        code: status.and_then(|s| s.code()),
-        stdout: String::from_utf8_lossy(&stdout.join().unwrap()).into_owned(),
-        stderr: String::from_utf8_lossy(&stderr.join().unwrap()).into_owned(),
-    };
-    assert!(
-        status.is_some(),
-        "mailkit {args:?} did not finish within {RUN_LIMIT:?}; stderr: {}",
-        run.stderr
-    );
-    run
-}
-
-/// How long one run of the binary may take.
-const RUN_LIMIT: Duration = Duration::from_secs(60);
-
-/// Reads a child's pipe to the end in a thread.
-fn read_all(mut pipe: impl Read + Send + 'static) -> JoinHandle<Vec<u8>> {
-    std::thread::spawn(move || {
-        let mut bytes = Vec::new();
-        pipe.read_to_end(&mut bytes).unwrap();
-        bytes
-    })
 }
 
 /// `send` to the scripted server over plain TCP, from alice, with `extra` arguments.

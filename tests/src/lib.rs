@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 pub mod live;
+pub mod pop3_live;
 pub mod sink;
 pub mod smtp_peer;
 pub mod transcripts;

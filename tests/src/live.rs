@@ -53,6 +53,10 @@ pub struct Servers {
     pub submission_port: u16,
     /// Submissions port (implicit TLS, AUTH).
     pub smtps_port: u16,
+    /// Dovecot's POP3 port (STLS offered; login allowed before it).
+    pub pop3_port: u16,
+    /// Dovecot's POP3S port (implicit TLS).
+    pub pop3s_port: u16,
     /// The per-run CA that signed the servers' certificate.
     pub ca_file: PathBuf,
     /// The certificate directory (hostile certificates too).
@@ -135,9 +139,11 @@ pub fn certs() -> Option<Certs> {
 /// The servers, or `None` (after saying so) when the start script's variables are unset.
 /// Panics instead when `MAILKIT_REQUIRE_SERVERS` is set.
 pub fn servers() -> Option<Servers> {
-    const NEEDED: [&str; 5] = [
+    const NEEDED: [&str; 7] = [
         "MAILKIT_SMTP_SUBMISSION_PORT",
         "MAILKIT_SMTPS_PORT",
+        "MAILKIT_POP3_PORT",
+        "MAILKIT_POP3S_PORT",
         "MAILKIT_CA_FILE",
         "MAILKIT_CERTS_DIR",
         "MAILKIT_MAILDIR_ROOT",
@@ -156,6 +162,8 @@ pub fn servers() -> Option<Servers> {
     Some(Servers {
         submission_port: port("MAILKIT_SMTP_SUBMISSION_PORT")?,
         smtps_port: port("MAILKIT_SMTPS_PORT")?,
+        pop3_port: port("MAILKIT_POP3_PORT")?,
+        pop3s_port: port("MAILKIT_POP3S_PORT")?,
         ca_file: var("MAILKIT_CA_FILE")?.into(),
         certs_dir: var("MAILKIT_CERTS_DIR")?.into(),
         maildir_root: var("MAILKIT_MAILDIR_ROOT")?.into(),

@@ -178,6 +178,11 @@ impl<W: Write + Send> TranscriptLogger<W> {
         Self::new(out, Box::new(SmtpRedactor::default()))
     }
 
+    /// A logger for POP3 sessions (with [`Pop3Redactor`](super::Pop3Redactor)).
+    pub fn pop3(out: W) -> Self {
+        Self::new(out, Box::new(super::Pop3Redactor::default()))
+    }
+
     /// Sets the cap on a buffered partial line (at least 2 bytes; default 64 KiB).
     pub fn with_max_line_len(mut self, max: usize) -> Self {
         self.max_line = max.max(2);

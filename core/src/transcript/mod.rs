@@ -32,10 +32,12 @@
 
 mod format;
 mod logger;
+mod pop3_redactor;
 mod replay;
 mod replay_error;
 
 pub use format::{Line, Transcript, TranscriptError, TranscriptErrorKind, escape};
 pub use logger::{Redactor, SmtpRedactor, TranscriptLogger};
+pub use pop3_redactor::Pop3Redactor;
 pub use replay::{Replay, ReplayOutcome};
 pub use replay_error::ReplayError;

@@ -27,3 +27,6 @@ pub use runtime::AsyncStd;
 
 /// The SMTP client on async-std.
 pub type SmtpClient = crate::smtp::AsyncSmtpClient<AsyncStd>;
+
+/// The POP3 client on async-std.
+pub type Pop3Client = crate::pop3::AsyncPop3Client<AsyncStd>;

@@ -19,8 +19,12 @@
 //! ```
 
 mod connect;
+mod pop3_client;
 mod smtp_client;
 mod tls;
 
+pub(crate) use connect::connect_tcp;
+
+pub use pop3_client::Pop3Client;
 pub use smtp_client::SmtpClient;
 pub use tls::{ReadWrite, RustlsConnector, TlsConnector};

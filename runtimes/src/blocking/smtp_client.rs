@@ -4,22 +4,21 @@ use std::fmt;
 use std::sync::Arc;
 
 use bytes::Bytes;
+use mail_kit_core::WireObserver;
 use mail_kit_core::sasl::Credentials;
 use mail_kit_core::smtp::{
     Auth, Capabilities, Command, Envelope, Event, Reply, SendReport, SmtpClient as SmtpMachine,
     Transaction,
 };
-use mail_kit_core::{TlsPolicy, WireObserver};
 
-use super::connect::connect_tcp;
-use super::tls::{RustlsConnector, TlsConnector};
-use crate::driver::BlockingDriver;
+use super::tls::TlsConnector;
+use crate::driver::{BlockingDriver, default_connector, open_blocking};
 use crate::error::Error;
-use crate::options::{SmtpOptions, TlsMode};
+use crate::options::SmtpOptions;
 use crate::smtp::Inbox;
 use crate::smtp::batch::{Batch, enqueue};
 use crate::smtp::inbox::{Accepted, auth_outcome, quit_outcome, reply_outcome, send_outcome};
-use crate::smtp::setup::{driver_timeouts, start_machine};
+use crate::smtp::setup::session_machine;
 
 /// A blocking SMTP session, ready for commands.
 ///
@@ -52,15 +51,10 @@ pub struct SmtpClient {
 
 impl SmtpClient {
     /// Connects as `options` say (TCP with the connect timeout, implicit TLS for
-    /// [`TlsMode::Implicit`]), then reads the greeting, says EHLO and upgrades with STARTTLS
+    /// [`TlsMode::Implicit`](crate::TlsMode::Implicit)), then reads the greeting, says EHLO and upgrades with STARTTLS
     /// as the TLS mode asks. Returns once the session is ready for commands.
     pub fn connect(options: &SmtpOptions) -> Result<Self, Error> {
-        if options.get_tls_mode() != TlsMode::None {
-            // Fail early (before connecting) on unusable TLS settings.
-            options.get_tls_settings().client_config()?;
-        }
-        let connector = Arc::new(RustlsConnector::new(options.get_tls_settings().clone()));
-        Self::connect_with(connector, options)
+        Self::connect_with(default_connector(options.endpoint())?, options)
     }
 
     /// Like [`SmtpClient::connect`], with another TLS implementation.
@@ -68,32 +62,9 @@ impl SmtpClient {
         connector: Arc<dyn TlsConnector>,
         options: &SmtpOptions,
     ) -> Result<Self, Error> {
-        let (host, port) = (options.host(), options.get_port());
-        let socket = connect_tcp(host, port, options.get_connect_timeout())?;
-        let local_ip = socket.local_addr().ok().map(|a| a.ip());
-        let config = options.smtp_config(local_ip);
-        let after = options.get_connect_timeout();
-        let (tls, implicit_tls) = if config.tls == TlsPolicy::Implicit {
-            socket.set_read_timeout(Some(after))?;
-            socket.set_write_timeout(Some(after))?;
-            let (tls, info) = connector
-                .connect(host, socket.try_clone()?)
-                .map_err(|err| crate::driver::handshake_error(err, after))?;
-            (Some(tls), Some(info))
-        } else {
-            (None, None)
-        };
-        let timeouts = driver_timeouts(options, &config);
-        let machine = start_machine(config, implicit_tls);
-        let mut driver = BlockingDriver::new(
-            socket,
-            tls,
-            connector,
-            machine,
-            host.to_owned(),
-            timeouts,
-            options.make_observer(),
-        )?;
+        let mut driver = open_blocking(connector, options.endpoint(), |local_ip| {
+            session_machine(options, local_ip)
+        })?;
         let mut inbox = Inbox::default();
         driver.run(&mut |event| inbox.accept(event) == Accepted::Ready)?;
         let (capabilities, secure) = inbox.take_ready().ok_or(Error::Closed)?;

@@ -9,6 +9,7 @@ use mail_kit_core::{Machine, TlsInfo, WireObserver};
 mod async_driver;
 #[cfg(feature = "blocking")]
 mod blocking_driver;
+mod open;
 #[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
 mod timeout;
 
@@ -16,6 +17,10 @@ mod timeout;
 pub(crate) use async_driver::AsyncDriver;
 #[cfg(feature = "blocking")]
 pub(crate) use blocking_driver::{BlockingDriver, handshake_error};
+#[cfg(feature = "blocking")]
+pub(crate) use open::{default_connector, open_blocking};
+#[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
+pub(crate) use open::{open_async, runtime_for};
 #[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
 pub(crate) use timeout::timeout;
 

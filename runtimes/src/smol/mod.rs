@@ -27,3 +27,6 @@ pub use runtime::Smol;
 
 /// The SMTP client on smol.
 pub type SmtpClient = crate::smtp::AsyncSmtpClient<Smol>;
+
+/// The POP3 client on smol.
+pub type Pop3Client = crate::pop3::AsyncPop3Client<Smol>;

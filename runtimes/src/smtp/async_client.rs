@@ -8,15 +8,15 @@ use mail_kit_core::smtp::{
     Auth, Capabilities, Command, Envelope, Reply, SendReport, SmtpClient as SmtpMachine,
     Transaction,
 };
-use mail_kit_core::{TlsPolicy, WireObserver};
+use mail_kit_core::WireObserver;
 
 use super::Inbox;
 use super::batch::{Batch, enqueue};
 use super::inbox::{Accepted, auth_outcome, quit_outcome, reply_outcome, send_outcome};
-use super::setup::{driver_timeouts, start_machine};
-use crate::driver::{AsyncDriver, timeout};
+use super::setup::session_machine;
+use crate::driver::{AsyncDriver, open_async, runtime_for};
 use crate::error::Error;
-use crate::options::{SmtpOptions, TlsMode};
+use crate::options::SmtpOptions;
 use crate::runtime::Runtime;
 
 /// An SMTP session on the async runtime `R`, ready for commands.
@@ -60,77 +60,38 @@ pub struct AsyncSmtpClient<R: Runtime> {
 
 impl<R: Runtime> AsyncSmtpClient<R> {
     /// Connects as `options` say (TCP with the connect timeout, implicit TLS for
-    /// [`TlsMode::Implicit`]), then reads the greeting, says EHLO and upgrades with STARTTLS
+    /// [`TlsMode::Implicit`](crate::TlsMode::Implicit)), then reads the greeting, says EHLO and upgrades with STARTTLS
     /// as the TLS mode asks. Returns once the session is ready for commands.
     pub async fn connect(options: &SmtpOptions) -> Result<Self, Error> {
-        if options.get_tls_mode() != TlsMode::None {
-            // Fail early (before connecting) on unusable TLS settings.
-            options.get_tls_settings().client_config()?;
-        }
-        let runtime = R::with_tls_settings(options.get_tls_settings());
+        let runtime = runtime_for(options.endpoint())?;
         Self::connect_with(runtime, options).await
     }
 
     /// Like [`AsyncSmtpClient::connect`], with a runtime value carrying a custom TLS
     /// connector.
     pub async fn connect_with(runtime: R, options: &SmtpOptions) -> Result<Self, Error> {
-        let (host, port) = (options.host(), options.get_port());
-        let after = options.get_connect_timeout();
-        let (stream, local) = timeout(&runtime, after, runtime.connect(host, port))
-            .await
-            .ok_or_else(|| Error::Timeout {
-                waiting_for: format!("the TCP connection to {host}:{port}"),
-                after,
-            })?
-            .map_err(|source| Error::Connect {
-                host: host.to_owned(),
-                port,
-                source,
-            })?;
-        Self::handshake(runtime, stream, local.map(|a| a.ip()), options).await
+        Self::handshake(runtime, None, options).await
     }
 
     /// Starts the session over an already connected stream (a proxy tunnel, an in-memory
-    /// pipe in tests...). For [`TlsMode::Implicit`] the stream is wrapped in TLS first.
+    /// pipe in tests...). For [`TlsMode::Implicit`](crate::TlsMode::Implicit) the stream is wrapped in TLS first.
     pub async fn connect_stream(
         runtime: R,
         stream: R::Stream,
         options: &SmtpOptions,
     ) -> Result<Self, Error> {
-        Self::handshake(runtime, stream, None, options).await
+        Self::handshake(runtime, Some(stream), options).await
     }
 
     async fn handshake(
         runtime: R,
-        stream: R::Stream,
-        local_ip: Option<std::net::IpAddr>,
+        stream: Option<R::Stream>,
         options: &SmtpOptions,
     ) -> Result<Self, Error> {
-        let host = options.host();
-        let after = options.get_connect_timeout();
-        let config = options.smtp_config(local_ip);
-        let (stream, implicit_tls) = if config.tls == TlsPolicy::Implicit {
-            let (stream, info) = timeout(&runtime, after, runtime.start_tls(host, stream))
-                .await
-                .ok_or_else(|| Error::Timeout {
-                    waiting_for: "the TLS handshake".to_owned(),
-                    after,
-                })??;
-            (stream, Some(info))
-        } else {
-            (stream, None)
-        };
-        let timeouts = driver_timeouts(options, &config);
-        let machine = start_machine(config, implicit_tls);
-        let observer = options.make_observer();
-        let mut driver = AsyncDriver::new(
-            runtime,
-            stream,
-            machine,
-            host.to_owned(),
-            timeouts,
-            observer,
-        );
+        let mut driver = open_async(runtime, options.endpoint(), stream, |local_ip| {
+            session_machine(options, local_ip)
+        })
+        .await?;
         let mut inbox = Inbox::default();
         driver
             .run(&mut |event| inbox.accept(event) == Accepted::Ready)

@@ -29,3 +29,6 @@ pub use tls::{ConnectFuture, RustlsConnector, TlsConnector};
 
 /// The SMTP client on tokio.
 pub type SmtpClient = crate::smtp::AsyncSmtpClient<Tokio>;
+
+/// The POP3 client on tokio.
+pub type Pop3Client = crate::pop3::AsyncPop3Client<Tokio>;

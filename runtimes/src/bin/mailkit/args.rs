@@ -52,6 +52,17 @@ pub enum Command {
         after_long_help = SEND_AFTER_LONG_HELP
     )]
     Send(SendArgs),
+    /// Read, download or delete mail over POP3
+    #[command(
+        long_about = "Read, download or delete mail over POP3 (RFC 1939).\n\n\
+            Logs in as --user (password from MAILKIT_PASSWORD) with the strongest method both \
+            sides support, runs one COMMAND and says QUIT. Listings go to standard output, \
+            one line per message; 'retr' and 'top' write the message bytes exactly as stored \
+            (dot-unstuffed, CRLF line ends) to standard output or --out FILE.",
+        after_help = POP3_AFTER_HELP,
+        after_long_help = POP3_AFTER_LONG_HELP
+    )]
+    Pop3(Pop3Args),
 }
 
 /// Shown after `mailkit send -h`.
@@ -79,6 +90,30 @@ Examples:
       --from alice@example.org --to bob@example.org message.eml
   mailkit send --server smtps://mail.example.org:465 --ca-file ca.pem \\
       --from alice@example.org --to bob@example.org --to carol@example.org - < message.eml";
+
+/// Shown after `mailkit pop3 -h`.
+const POP3_AFTER_HELP: &str = "\
+Password: set MAILKIT_PASSWORD in the environment (there is no password option).
+
+Exit status: 0 done, 1 failed (refused or connection error), 2 usage error.";
+
+/// Shown after `mailkit pop3 --help`.
+const POP3_AFTER_LONG_HELP: &str = "\
+Environment:
+  MAILKIT_PASSWORD  the password for --user (required; there is deliberately no
+                    command-line option for it: command lines are visible to other users)
+
+Exit status:
+  0  the command succeeded (for dele: the server removed the message at QUIT)
+  1  the server refused the command or the login, or the connection, TLS or the protocol
+     failed; stderr holds exactly one line 'error: ...'
+  2  usage error (invalid or conflicting arguments, --out not writable, MAILKIT_PASSWORD
+     unset); nothing was changed on the server
+
+Examples:
+  MAILKIT_PASSWORD=... mailkit pop3 --server pop3s://mail.example.org --user alice list
+  MAILKIT_PASSWORD=... mailkit pop3 --server pop3://mail.example.org --user alice \\
+      retr 1 --out message.eml";
 
 /// `mailkit send`: one message to one or more recipients.
 #[derive(Debug, Args)]
@@ -110,6 +145,73 @@ pub struct SendArgs {
     pub message: Option<PathBuf>,
 }
 
+/// `mailkit pop3`: one command on a POP3 mailbox.
+#[derive(Debug, Args)]
+pub struct Pop3Args {
+    /// Where to connect and how.
+    #[command(flatten)]
+    pub server: Pop3ServerArgs,
+
+    /// Who logs in.
+    #[command(flatten)]
+    pub login: LoginArgs,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Pop3Command,
+}
+
+/// The commands of `mailkit pop3`. Message numbers start at 1, as `list` shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum Pop3Command {
+    /// Print the number of messages and the mailbox size in octets: 'COUNT SIZE'
+    Stat,
+    /// Print each message's number and size: 'N SIZE' per line
+    List,
+    /// Print each message's number and unique id: 'N UID' per line
+    Uidl,
+    /// Download message N exactly as stored (CRLF line ends) to stdout or --out FILE
+    Retr {
+        /// The message number
+        #[arg(value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+        message: u32,
+        /// Write the message to FILE (created or truncated) instead of standard output
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Print the header of message N and the first LINES lines of its body
+    Top {
+        /// The message number
+        #[arg(value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+        message: u32,
+        /// How many lines of the body
+        #[arg(value_name = "LINES")]
+        lines: u32,
+    },
+    /// Delete message N (the server removes it when the session ends)
+    Dele {
+        /// The message number
+        #[arg(value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+        message: u32,
+    },
+}
+
+/// The POP3 server and the connection's settings.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Connection")]
+pub struct Pop3ServerArgs {
+    /// The server: pop3://HOST[:PORT] (STLS, port 110) or pop3s://HOST[:PORT] (TLS, 995)
+    ///
+    /// pop3:// upgrades the connection with STLS as --tls says; pop3s:// uses TLS from the
+    /// first byte. IPv6 hosts go in brackets: pop3://[::1]:110.
+    #[arg(long, value_name = "URL")]
+    pub server: String,
+
+    /// TLS, timeout and logging.
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
 /// The SMTP server and the connection's settings.
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Connection")]
@@ -121,6 +223,15 @@ pub struct SmtpServerArgs {
     #[arg(long, value_name = "URL")]
     pub server: String,
 
+    /// TLS, timeout and logging.
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+/// What every subcommand's connection has besides its server URL: TLS, the timeout and the
+/// protocol log.
+#[derive(Debug, Args)]
+pub struct ConnectionArgs {
     /// TLS settings.
     #[command(flatten)]
     pub tls: TlsArgs,
@@ -128,8 +239,8 @@ pub struct SmtpServerArgs {
     /// Timeout in seconds for connecting and for each server reply
     ///
     /// It applies to opening the connection, to each TLS handshake and to each server
-    /// reply; fractions are allowed (0.5). [default: 30 seconds to connect; the RFC 5321
-    /// timeouts, 2 to 10 minutes, for replies]
+    /// reply; fractions are allowed (0.5). [default: 30 seconds to connect; the protocol's
+    /// own timeouts (minutes) for replies]
     #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
     pub timeout: Option<Duration>,
 
@@ -137,7 +248,7 @@ pub struct SmtpServerArgs {
     ///
     /// One 'C: ' line per line the client sends and one 'S: ' line per line the server
     /// sends, in transcript format (unprintable bytes escaped). Credentials and SASL
-    /// exchanges are redacted; the message itself is shown.
+    /// exchanges are redacted; message contents are shown.
     #[arg(long, short)]
     pub verbose: bool,
 }
@@ -145,12 +256,12 @@ pub struct SmtpServerArgs {
 /// How TLS is used and which certificates are trusted.
 #[derive(Debug, Args)]
 pub struct TlsArgs {
-    /// STARTTLS for smtp:// URLs [default: required]
+    /// STARTTLS (STLS) for smtp:// and pop3:// URLs [default: required]
     ///
     /// 'required' never sends credentials or mail in plaintext and fails if the server
-    /// offers no STARTTLS; 'opportunistic' then goes on in plaintext (an attacker on the
-    /// path can strip the offer); 'none' never uses TLS. smtps:// is always TLS: this option
-    /// changes nothing there, and 'none' is an error.
+    /// offers no STARTTLS (POP3: STLS); 'opportunistic' then goes on in plaintext (an
+    /// attacker on the path can strip the offer); 'none' never uses TLS. smtps:// and
+    /// pop3s:// are always TLS: this option changes nothing there, and 'none' is an error.
     #[arg(long, value_enum, value_name = "MODE")]
     pub tls: Option<TlsArg>,
 
@@ -170,9 +281,9 @@ pub struct TlsArgs {
 /// The values of `--tls`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum TlsArg {
-    /// Upgrade with STARTTLS and fail if the server does not offer it.
+    /// Upgrade with STARTTLS (STLS) and fail if the server does not offer it.
     Required,
-    /// Upgrade with STARTTLS when offered, go on in plaintext otherwise.
+    /// Upgrade with STARTTLS (STLS) when offered, go on in plaintext otherwise.
     Opportunistic,
     /// Never use TLS.
     None,
@@ -186,14 +297,15 @@ pub struct LoginArgs {
     ///
     /// There is no option for the password: command lines are visible to other users. The
     /// strongest mechanism both sides support is used; those that reveal the password
-    /// (PLAIN, LOGIN) only over TLS.
+    /// (PLAIN, LOGIN, POP3's USER/PASS) only over TLS.
     #[arg(long, value_name = "NAME")]
     pub user: Option<String>,
 
-    /// Use only this SASL mechanism (CRAM-MD5, PLAIN, LOGIN...)
+    /// Use only this SASL mechanism (SCRAM-SHA-256, CRAM-MD5, PLAIN, LOGIN...)
     ///
     /// Instead of the strongest mechanism both sides support. The server must offer it;
-    /// PLAIN and LOGIN are still refused without TLS.
+    /// PLAIN and LOGIN are still refused without TLS. For POP3 also USER (USER/PASS) and
+    /// APOP.
     #[arg(long, value_name = "MECH", requires = "user")]
     pub auth: Option<String>,
 }
@@ -248,11 +360,51 @@ mod tests {
             "-",
         ])
         .unwrap();
-        let Command::Send(args) = cli.command;
+        let Command::Send(args) = cli.command else {
+            panic!("not send: {:?}", cli.command);
+        };
         assert_eq!(args.to, ["b@example.org", "c@example.org"]);
-        assert_eq!(args.server.tls.tls, Some(TlsArg::None));
+        assert_eq!(args.server.connection.tls.tls, Some(TlsArg::None));
         assert_eq!(args.message, Some(PathBuf::from("-")));
         assert!(args.login.user.is_none());
+    }
+
+    #[test]
+    fn pop3_arguments_parse() {
+        let parse = |extra: &[&str]| {
+            let base = ["mailkit", "pop3", "--server", "pop3s://h", "--user", "u"];
+            Cli::try_parse_from(base.iter().chain(extra).copied()).map(|cli| cli.command)
+        };
+        let Ok(Command::Pop3(args)) = parse(&["retr", "3", "--out", "m.eml"]) else {
+            panic!("retr does not parse");
+        };
+        assert_eq!(
+            args.command,
+            Pop3Command::Retr {
+                message: 3,
+                out: Some(PathBuf::from("m.eml"))
+            }
+        );
+        assert_eq!(args.login.user.as_deref(), Some("u"));
+        let Ok(Command::Pop3(args)) = parse(&["top", "1", "0"]) else {
+            panic!("top does not parse");
+        };
+        assert_eq!(
+            args.command,
+            Pop3Command::Top {
+                message: 1,
+                lines: 0
+            }
+        );
+        for bad in [
+            &["retr", "0"][..],
+            &["dele"],
+            &["top", "1"],
+            &["stat", "x"],
+            &["frob"],
+        ] {
+            assert!(parse(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -10,6 +10,7 @@ mod args;
 mod connection;
 mod failure;
 mod one_line;
+mod pop3;
 mod progress;
 mod send;
 
@@ -36,5 +37,6 @@ fn main() -> ExitCode {
 fn run(command: Command) -> Result<(), Failure> {
     match command {
         Command::Send(args) => send::run(args),
+        Command::Pop3(args) => pop3::run(args),
     }
 }

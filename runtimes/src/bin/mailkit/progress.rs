@@ -12,13 +12,12 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use mail_kit::blocking::SmtpClient;
 
 /// How long a transfer runs before the bar appears.
 const SHOW_AFTER: Duration = Duration::from_secs(1);
 
 /// The bar's look: spinner, bar (as wide as the terminal allows), bytes, rate, time left.
-const TEMPLATE: &str = "{spinner} sending [{wide_bar}] {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} ETA {eta}";
+const TEMPLATE: &str = "{spinner} {msg} [{wide_bar}] {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} ETA {eta}";
 
 /// The progress display of one command: either off (stderr is not a terminal) or a bar that
 /// appears once a transfer has lasted a second.
@@ -26,35 +25,41 @@ const TEMPLATE: &str = "{spinner} sending [{wide_bar}] {binary_bytes}/{binary_to
 pub struct Progress {
     /// Whether a bar may be drawn at all.
     enabled: bool,
+    /// What the bar says the transfer is ("sending", "receiving").
+    verb: &'static str,
     /// The bar, once it is shown.
     bar: Arc<OnceLock<ProgressBar>>,
 }
 
 impl Progress {
-    /// A progress display on stderr, enabled when stderr is a terminal.
-    pub fn on_stderr() -> Self {
+    /// A progress display on stderr, enabled when stderr is a terminal; the bar is labelled
+    /// `verb` ("sending", "receiving").
+    pub fn on_stderr(verb: &'static str) -> Self {
         Progress {
             enabled: io::stderr().is_terminal(),
+            verb,
             bar: Arc::new(OnceLock::new()),
         }
     }
 
-    /// Follows the transfers of `client` (does nothing when the display is off).
-    pub fn watch(&self, client: &mut SmtpClient) {
+    /// A callback taking `(done, total)` byte counts of a transfer, to hand to a client's
+    /// progress hook; `None` when the display is off.
+    pub fn watch(&self) -> Option<impl FnMut(u64, u64) + Send + use<>> {
         if !self.enabled {
-            return;
+            return None;
         }
         let slot = Arc::clone(&self.bar);
+        let verb = self.verb;
         let mut clock = LazyBar::default();
-        client.on_progress(
-            move |sent, total| match clock.update(Instant::now(), sent, total) {
+        Some(
+            move |done, total| match clock.update(Instant::now(), done, total) {
                 Step::Wait => {}
                 Step::Show => {
-                    let _ = slot.set(new_bar(sent, total));
+                    let _ = slot.set(new_bar(verb, done, total));
                 }
                 Step::Update => {
                     if let Some(bar) = slot.get() {
-                        bar.set_position(sent);
+                        bar.set_position(done);
                     }
                 }
                 Step::Done => {
@@ -63,7 +68,7 @@ impl Progress {
                     }
                 }
             },
-        );
+        )
     }
 
     /// Removes the bar, if one is shown (call before printing the outcome).
@@ -81,14 +86,15 @@ impl Progress {
     }
 }
 
-/// A new bar for a transfer of `total` bytes of which `sent` are gone, redrawn ten times a
-/// second.
-fn new_bar(sent: u64, total: u64) -> ProgressBar {
+/// A new bar labelled `verb` for a transfer of `total` bytes of which `sent` are done,
+/// redrawn ten times a second.
+fn new_bar(verb: &'static str, sent: u64, total: u64) -> ProgressBar {
     let style = ProgressStyle::with_template(TEMPLATE)
         .unwrap_or_else(|_| ProgressStyle::default_bar())
         .progress_chars("=> ");
-    let bar =
-        ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr()).with_style(style);
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr())
+        .with_style(style)
+        .with_message(verb);
     bar.set_position(sent);
     // The rate and ETA count from here, not from zero bytes a moment ago.
     bar.reset_eta();
@@ -196,6 +202,7 @@ mod tests {
     fn the_writer_works_without_a_bar() {
         let progress = Progress {
             enabled: false,
+            verb: "receiving",
             bar: Arc::new(OnceLock::new()),
         };
         let mut out = progress.stderr();

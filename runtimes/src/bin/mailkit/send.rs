@@ -6,11 +6,12 @@
 use std::io::Read;
 use std::path::Path;
 
+use mail_kit::SmtpOptions;
 use mail_kit::blocking::SmtpClient;
-use mail_kit::smtp::{Address, Envelope, SendReport};
+use mail_kit::smtp::{Address, Auth, Envelope, SendReport};
 
 use crate::args::SendArgs;
-use crate::connection::{login, smtp_options};
+use crate::connection::{Login, login, server_options};
 use crate::failure::{Failure, say};
 use crate::one_line::one_line;
 use crate::progress::Progress;
@@ -19,17 +20,20 @@ use crate::progress::Progress;
 /// refused ones are listed on stderr).
 pub fn run(args: SendArgs) -> Result<(), Failure> {
     let envelope = envelope(&args.from, &args.to)?;
-    let auth = login(&args.login)?;
+    let auth = login(&args.login)?.map(smtp_auth);
     let message = read_message(args.message.as_deref())?;
-    let progress = Progress::on_stderr();
-    let options = smtp_options(&args.server, &progress)?;
+    let progress = Progress::on_stderr("sending");
+    let options: SmtpOptions =
+        server_options(&args.server.server, &args.server.connection, &progress)?;
 
     let mut client = SmtpClient::connect(&options)?;
     let sent = (|| {
         if let Some(auth) = auth {
             client.authenticate_with(auth)?;
         }
-        progress.watch(&mut client);
+        if let Some(watch) = progress.watch() {
+            client.on_progress(watch);
+        }
         client.send_raw(&envelope, message)
     })();
     progress.finish();
@@ -40,6 +44,15 @@ pub fn run(args: SendArgs) -> Result<(), Failure> {
     let report = sent?;
     list_rejected(&report);
     Ok(())
+}
+
+/// SMTP `AUTH` for `--user` (and `--auth`).
+fn smtp_auth(login: Login) -> Auth {
+    let auth = Auth::new(login.credentials);
+    match login.mechanism {
+        Some(mechanism) => auth.with_mechanism(mechanism),
+        None => auth,
+    }
 }
 
 /// The envelope from the `--from` and `--to` arguments. An empty `--from` is the null sender.

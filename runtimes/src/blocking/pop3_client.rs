@@ -1,0 +1,259 @@
+//! The blocking POP3 client.
+
+use std::fmt;
+
+use bytes::Bytes;
+use mail_kit_core::WireObserver;
+use mail_kit_core::pop3::{
+    Auth, Capabilities, Command, Event, Greeting, ListEntry, Pop3Client as Pop3Machine, QuitResult,
+    UidEntry,
+};
+use mail_kit_core::sasl::Credentials;
+
+use super::tls::TlsConnector;
+use crate::driver::{BlockingDriver, default_connector, open_blocking};
+use crate::error::Error;
+use crate::pop3::MessageSink;
+use crate::pop3::Pop3Options;
+use crate::pop3::batch::{Batch, enqueue, login_command};
+use crate::pop3::inbox::{
+    Accepted, Inbox, Many, One, Router, Session, deleted_outcome, list_outcome, login_outcome,
+    message_outcome, ok_outcome, quit_outcome, single, stat_outcome, uidl_outcome,
+};
+use crate::pop3::setup::session_machine;
+use std::sync::Arc;
+
+/// A blocking POP3 session.
+///
+/// Each method enqueues one command in the sans-IO machine and drives the socket until that
+/// command is answered. A refusal (`-ERR`) is [`Error::Pop3Refused`] and the session goes on;
+/// after a fatal error (protocol violation, I/O error, timeout) every later call returns
+/// [`Error::Closed`].
+///
+/// Messages stream into a [`MessageSink`] (any `std::io::Write`) piece by piece; the client
+/// never holds a whole message.
+///
+/// ```no_run
+/// use mail_kit::blocking::Pop3Client;
+/// use mail_kit::{Credentials, Pop3Options};
+///
+/// let options = Pop3Options::from_url("pop3://mail.example.org")?; // STLS required
+/// let mut client = Pop3Client::connect(&options)?;
+/// client.authenticate(Credentials::password("alice", "secret"))?;
+/// for entry in client.list()? {
+///     let mut file = std::fs::File::create(format!("{}.eml", entry.message))?;
+///     client.retrieve(entry.message, &mut file)?;
+///     client.delete(entry.message)?;
+/// }
+/// client.quit()?; // the server removes the deleted messages now
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct Pop3Client {
+    driver: BlockingDriver<Pop3Machine>,
+    inbox: Inbox,
+    session: Session,
+}
+
+impl Pop3Client {
+    /// Connects as `options` say (TCP with the connect timeout, implicit TLS for
+    /// `pop3s://`), then reads the greeting, asks `CAPA` and upgrades with `STLS` as the TLS
+    /// mode asks. Returns once the session is ready for a login.
+    pub fn connect(options: &Pop3Options) -> Result<Self, Error> {
+        Self::connect_with(default_connector(options.endpoint())?, options)
+    }
+
+    /// Like [`Pop3Client::connect`], with another TLS implementation.
+    pub fn connect_with(
+        connector: Arc<dyn TlsConnector>,
+        options: &Pop3Options,
+    ) -> Result<Self, Error> {
+        let mut driver =
+            open_blocking(connector, options.endpoint(), |_| session_machine(options))?;
+        let mut inbox = Inbox::default();
+        driver.run(&mut |event| inbox.accept(event, &mut ()) == Accepted::Ready)?;
+        let session = inbox.take_ready().ok_or(Error::Closed)?;
+        Ok(Self {
+            driver,
+            inbox,
+            session,
+        })
+    }
+
+    /// The server's greeting (with its APOP timestamp, if any).
+    pub fn greeting(&self) -> &Greeting {
+        &self.session.greeting
+    }
+
+    /// What the server offers (learned after TLS when TLS is used; updated by
+    /// [`capa`](Pop3Client::capa)).
+    pub fn capabilities(&self) -> &Capabilities {
+        &self.session.capabilities
+    }
+
+    /// Whether the connection is encrypted (implicit TLS or STLS).
+    pub fn is_secure(&self) -> bool {
+        self.session.secure
+    }
+
+    /// Logs in with the best method both sides support: `AUTH` with the strongest SASL
+    /// mechanism, else `APOP`, else `USER`/`PASS`; returns the method's name. Methods that
+    /// reveal the password are never used without TLS.
+    pub fn authenticate(&mut self, credentials: Credentials) -> Result<&'static str, Error> {
+        self.authenticate_with(Auth::new(credentials))
+    }
+
+    /// Logs in as `auth` says: a forced mechanism `USER` uses `USER`/`PASS`, `APOP` uses
+    /// `APOP`, any other name `AUTH` with that SASL mechanism; `allow_plaintext` permits
+    /// password-revealing methods without TLS.
+    pub fn authenticate_with(&mut self, auth: Auth) -> Result<&'static str, Error> {
+        let event = self.execute(login_command(auth))?;
+        login_outcome(event)
+    }
+
+    /// `CAPA`: asks for the capabilities again (they may change after login).
+    pub fn capa(&mut self) -> Result<&Capabilities, Error> {
+        match self.execute(Command::Capa)? {
+            Event::Capabilities { capabilities, .. } => {
+                self.session.capabilities = capabilities;
+                Ok(&self.session.capabilities)
+            }
+            other => ok_outcome(other).map(|_| &self.session.capabilities),
+        }
+    }
+
+    /// `STAT`: the number of messages and the mailbox size in octets.
+    pub fn stat(&mut self) -> Result<(u32, u64), Error> {
+        stat_outcome(self.execute(Command::Stat)?)
+    }
+
+    /// `LIST`: the number and size of every message.
+    pub fn list(&mut self) -> Result<Vec<ListEntry>, Error> {
+        list_outcome(self.execute(Command::List(None))?)
+    }
+
+    /// `LIST n`: the size of one message.
+    pub fn list_one(&mut self, message: u32) -> Result<ListEntry, Error> {
+        list_outcome(self.execute(Command::List(Some(message)))?).and_then(single)
+    }
+
+    /// `UIDL`: the unique id of every message.
+    pub fn uidl(&mut self) -> Result<Vec<UidEntry>, Error> {
+        uidl_outcome(self.execute(Command::Uidl(None))?)
+    }
+
+    /// `UIDL n`: the unique id of one message.
+    pub fn uidl_one(&mut self, message: u32) -> Result<UidEntry, Error> {
+        uidl_outcome(self.execute(Command::Uidl(Some(message)))?).and_then(single)
+    }
+
+    /// `RETR n`: streams the message into `sink` exactly as stored (dot-unstuffed, CRLF) and
+    /// returns its size. A failing sink is [`Error::Io`], after the rest of the message was
+    /// read off the wire (the session goes on).
+    pub fn retrieve(&mut self, message: u32, sink: impl MessageSink) -> Result<u64, Error> {
+        self.stream_into(Command::Retr(message), sink)
+    }
+
+    /// `TOP n lines`: streams the header and the first `lines` lines of the body into `sink`.
+    pub fn top(&mut self, message: u32, lines: u32, sink: impl MessageSink) -> Result<u64, Error> {
+        self.stream_into(Command::Top { message, lines }, sink)
+    }
+
+    /// Retrieves several messages, all `RETR` commands enqueued at once so they are
+    /// pipelined when the server offers PIPELINING. Each message streams into the sink
+    /// `sink_for(n)` makes when that message starts (one sink open at a time). One result
+    /// per message, in order; the outer `Err` is a fatal error that ended the session.
+    pub fn retrieve_many<S: MessageSink>(
+        &mut self,
+        messages: &[u32],
+        sink_for: impl FnMut(u32) -> S,
+    ) -> Result<Vec<Result<u64, Error>>, Error> {
+        if self.driver.is_closed() {
+            return Err(Error::Closed);
+        }
+        let mut many = Many::new(sink_for);
+        let mut batch = Batch::enqueue(self.driver.machine_mut(), messages, &self.inbox, &mut many);
+        if !batch.is_answered() {
+            let (inbox, router) = (&mut self.inbox, &mut many);
+            self.driver
+                .run(&mut |event| batch.count(inbox.accept(event, router)))?;
+        }
+        Ok(batch.results(&mut self.inbox, &mut many))
+    }
+
+    /// `DELE n`: marks a message deleted; the server removes it at [`quit`](Self::quit).
+    pub fn delete(&mut self, message: u32) -> Result<(), Error> {
+        deleted_outcome(self.execute(Command::Dele(message))?)
+    }
+
+    /// `RSET`: unmarks every message marked deleted.
+    pub fn reset(&mut self) -> Result<Bytes, Error> {
+        ok_outcome(self.execute(Command::Rset)?)
+    }
+
+    /// `NOOP`: keeps the session alive; returns the server's text (raw, untrusted).
+    pub fn noop(&mut self) -> Result<Bytes, Error> {
+        ok_outcome(self.execute(Command::Noop)?)
+    }
+
+    /// `QUIT`, then closes the connection. After a login the server now removes the
+    /// messages marked deleted (the UPDATE state): `Ok` when it did, or when it closed
+    /// without a word; [`Error::DeletionsFailed`] when it says it could not.
+    pub fn quit(mut self) -> Result<QuitResult, Error> {
+        quit_outcome(self.execute(Command::Quit)?)
+    }
+
+    /// Shows every byte written and read from now on to `observer` (a protocol logger).
+    /// To see the greeting too, use [`Pop3Options::wire_observer`] instead.
+    pub fn set_observer(&mut self, observer: Box<dyn WireObserver>) {
+        self.driver.set_observer(Some(observer));
+    }
+
+    /// Whether the connection is closed (after `QUIT` or a fatal error).
+    pub fn is_closed(&self) -> bool {
+        self.driver.is_closed()
+    }
+
+    /// Enqueues `RETR`/`TOP` and streams its message into `sink`.
+    fn stream_into(&mut self, command: Command, sink: impl MessageSink) -> Result<u64, Error> {
+        let handle = self.start(command)?;
+        let mut one = One::new(handle, sink);
+        let event = self.answer(handle, &mut one)?;
+        message_outcome(event, one.result())
+    }
+
+    /// Enqueues one command and drives until it is answered.
+    fn execute(&mut self, command: Command) -> Result<Event, Error> {
+        let handle = self.start(command)?;
+        self.answer(handle, &mut ())
+    }
+
+    fn start(&mut self, command: Command) -> Result<mail_kit_core::Handle, Error> {
+        if self.driver.is_closed() {
+            return Err(Error::Closed);
+        }
+        enqueue(self.driver.machine_mut(), command)
+    }
+
+    /// Drives until `handle` is answered, message bytes going to `router`.
+    fn answer(
+        &mut self,
+        handle: mail_kit_core::Handle,
+        router: &mut impl Router,
+    ) -> Result<Event, Error> {
+        let inbox = &mut self.inbox;
+        if !inbox.has(handle) {
+            self.driver
+                .run(&mut |event| inbox.accept(event, router) == Accepted::Answer(handle))?;
+        }
+        self.inbox.take(handle)
+    }
+}
+
+impl fmt::Debug for Pop3Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pop3Client")
+            .field("secure", &self.is_secure())
+            .field("closed", &self.is_closed())
+            .finish_non_exhaustive()
+    }
+}
