@@ -88,10 +88,7 @@ impl Context<'_> {
         let mechanisms = sasl::select(
             offered,
             &auth.credentials,
-            SelectOptions {
-                tls: self.secure,
-                allow_plaintext: auth.allow_plaintext,
-            },
+            SelectOptions::new(self.secure, auth.allow_plaintext).with_service("pop", None),
             auth.mechanism.as_deref(),
         )?;
         let limits = ExchangeLimits {

@@ -6,7 +6,7 @@ use hmac::{Hmac, Mac};
 use md5::Md5;
 use zeroize::{Zeroize, Zeroizing};
 
-use super::{Credentials, Mechanism, SaslError};
+use super::{Credentials, Mechanism, SaslError, hex};
 
 /// The CRAM-MD5 mechanism (RFC 2195). Server-first: the one challenge is answered with
 /// `user SP hex(HMAC-MD5(password, challenge))` in lowercase hex. The password never crosses
@@ -56,14 +56,10 @@ impl Mechanism for CramMd5 {
         self.answered = true;
         self.password.zeroize();
 
-        const HEX: &[u8; 16] = b"0123456789abcdef";
         let mut out = Vec::with_capacity(self.user.len() + 1 + 2 * digest.len());
         out.extend_from_slice(self.user.as_bytes());
         out.push(b' ');
-        for byte in digest {
-            out.push(HEX[usize::from(byte >> 4)]);
-            out.push(HEX[usize::from(byte & 0x0f)]);
-        }
+        out.extend_from_slice(&hex::lower(&digest));
         Ok(out)
     }
 }

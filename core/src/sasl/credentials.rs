@@ -13,6 +13,11 @@ pub enum Secret {
     Password(Zeroizing<String>),
     /// An OAuth 2.0 bearer token, for XOAUTH2 and OAUTHBEARER.
     OAuthToken(Zeroizing<String>),
+    /// No secret: ANONYMOUS, where the user name is a trace token (RFC 4505).
+    Anonymous,
+    /// No secret: EXTERNAL, where the TLS client certificate or the transport proves who the
+    /// client is and the user name is the authorization identity to request (RFC 4422 App. A).
+    External,
 }
 
 impl fmt::Debug for Secret {
@@ -36,6 +41,7 @@ pub struct Credentials {
     user: String,
     authzid: Option<String>,
     secret: Secret,
+    fixed_nonce: Option<String>,
 }
 
 impl Credentials {
@@ -45,6 +51,7 @@ impl Credentials {
             user: user.into(),
             authzid: None,
             secret: Secret::Password(Zeroizing::new(password.into())),
+            fixed_nonce: None,
         }
     }
 
@@ -54,11 +61,35 @@ impl Credentials {
             user: user.into(),
             authzid: None,
             secret: Secret::OAuthToken(Zeroizing::new(token.into())),
+            fixed_nonce: None,
         }
     }
 
+    /// ANONYMOUS credentials (RFC 4505): `trace` (an e-mail address or any short text, may be
+    /// empty) is sent to the server for its logs.
+    pub fn anonymous(trace: impl Into<String>) -> Self {
+        Credentials {
+            user: trace.into(),
+            authzid: None,
+            secret: Secret::Anonymous,
+            fixed_nonce: None,
+        }
+    }
+
+    /// EXTERNAL credentials (RFC 4422 Appendix A): the identity is established outside SASL
+    /// (a TLS client certificate); `authzid`, if not empty, is the identity to act as.
+    pub fn external(authzid: impl Into<String>) -> Self {
+        Credentials {
+            user: String::new(),
+            authzid: None,
+            secret: Secret::External,
+            fixed_nonce: None,
+        }
+        .with_authzid(authzid)
+    }
+
     /// Sets the authorization identity: the identity to act as, when it differs from the
-    /// user whose secret this is. Used by PLAIN and OAUTHBEARER. An empty string means none.
+    /// user whose secret this is. Used by PLAIN, SCRAM, DIGEST-MD5, OAUTHBEARER and EXTERNAL. An empty string means none.
     pub fn with_authzid(mut self, authzid: impl Into<String>) -> Self {
         let authzid = authzid.into();
         self.authzid = if authzid.is_empty() {
@@ -67,6 +98,21 @@ impl Credentials {
             Some(authzid)
         };
         self
+    }
+
+    /// Makes the mechanisms use `nonce` instead of random bytes: SCRAM's client nonce,
+    /// DIGEST-MD5's `cnonce`, NTLM's client challenge (its first 8 bytes, zero-padded, with
+    /// time 0 when the server sends no timestamp). For known-answer tests and transcript
+    /// replays only: a predictable nonce weakens these mechanisms. It must be printable ASCII
+    /// without `,`, `"` or `\`, or the exchange fails.
+    pub fn with_fixed_nonce(mut self, nonce: impl Into<String>) -> Self {
+        self.fixed_nonce = Some(nonce.into());
+        self
+    }
+
+    /// The nonce set with [`Credentials::with_fixed_nonce`].
+    pub(crate) fn fixed_nonce(&self) -> Option<&str> {
+        self.fixed_nonce.as_deref()
     }
 
     /// The user name (authentication identity).
@@ -93,7 +139,7 @@ impl Credentials {
     pub(crate) fn password_str(&self) -> Option<&str> {
         match &self.secret {
             Secret::Password(p) => Some(p),
-            Secret::OAuthToken(_) => None,
+            _ => None,
         }
     }
 
@@ -101,17 +147,18 @@ impl Credentials {
     pub(crate) fn token_str(&self) -> Option<&str> {
         match &self.secret {
             Secret::OAuthToken(t) => Some(t),
-            Secret::Password(_) => None,
+            _ => None,
         }
     }
 }
 
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let kind = if self.is_oauth() {
-            "oauth token"
-        } else {
-            "password"
+        let kind = match self.secret {
+            Secret::Password(_) => "password",
+            Secret::OAuthToken(_) => "oauth token",
+            Secret::Anonymous => "anonymous",
+            Secret::External => "external",
         };
         f.debug_struct("Credentials")
             .field("user", &self.user)

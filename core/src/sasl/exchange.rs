@@ -7,18 +7,11 @@
 //! here once.
 
 use base64::Engine;
-use base64::engine::DecodePaddingMode;
-use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD};
+use base64::engine::general_purpose::STANDARD;
 use bytes::Bytes;
 
-use super::Mechanism;
+use super::{Mechanism, lenient_base64};
 use crate::error::Error;
-
-/// Base64 as servers write it: padding optional.
-const LENIENT: GeneralPurpose = GeneralPurpose::new(
-    &base64::alphabet::STANDARD,
-    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
-);
 
 /// Bounds on what the server may send during one exchange.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -165,9 +158,8 @@ impl SaslExchange {
         if text.len() / 4 * 3 > self.limits.max_challenge_len {
             return Err(cancel(self.error("challenge too long")));
         }
-        let challenge = LENIENT
-            .decode(text)
-            .map_err(|_| cancel(self.error("challenge is not base64")))?;
+        let challenge =
+            lenient_base64(text).ok_or_else(|| cancel(self.error("challenge is not base64")))?;
         let Some(mech) = self.mechanisms.get_mut(self.current) else {
             return Err(cancel(self.error("no mechanism")));
         };

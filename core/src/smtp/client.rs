@@ -218,10 +218,15 @@ impl SmtpClient {
                 let mechanisms = sasl::select(
                     &caps.auth,
                     &auth.credentials,
-                    SelectOptions {
-                        tls: self.secure,
-                        allow_plaintext: auth.allow_plaintext,
-                    },
+                    SelectOptions::new(self.secure, auth.allow_plaintext)
+                        .with_tls_info(self.tls.as_ref())
+                        .with_service(
+                            "smtp",
+                            Some(&caps.domain)
+                                .filter(|d| !d.is_empty())
+                                .map(String::as_str),
+                        )
+                        .with_limits(self.config.limits.sasl),
                     auth.mechanism.as_deref(),
                 )?;
                 Queued::Auth(AuthExchange::new(handle, mechanisms, self.config.limits))

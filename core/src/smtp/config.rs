@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use super::address::ClientName;
+use crate::sasl::SaslLimits;
 use crate::tls::TlsPolicy;
 
 /// Configuration of an [`SmtpClient`](super::SmtpClient).
@@ -56,6 +57,8 @@ pub struct SmtpLimits {
     pub max_challenge_len: usize,
     /// Most SASL challenges in one `AUTH` exchange.
     pub max_sasl_rounds: usize,
+    /// What a SASL mechanism may be asked to compute (SCRAM iterations).
+    pub sasl: SaslLimits,
 }
 
 impl Default for SmtpLimits {
@@ -65,6 +68,7 @@ impl Default for SmtpLimits {
             max_reply_lines: 1000,
             max_challenge_len: 16 * 1024,
             max_sasl_rounds: 10,
+            sasl: SaslLimits::DEFAULT,
         }
     }
 }

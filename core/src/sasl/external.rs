@@ -1,0 +1,66 @@
+//! EXTERNAL (RFC 4422 Appendix A): identity from outside SASL, e.g. a TLS client certificate.
+
+use super::{Credentials, Mechanism, SaslError, Secret};
+
+/// The EXTERNAL mechanism. Client-first: the message is the authorization identity (empty to
+/// act as the identity the transport proved), as the initial response or in answer to the
+/// first (empty) challenge. A further challenge is [`SaslError::TooManySteps`].
+#[derive(Debug)]
+pub struct External {
+    authzid: String,
+    sent: bool,
+}
+
+impl External {
+    /// EXTERNAL for [`Credentials::external`]; `None` for other credentials, or an
+    /// authorization identity with control characters.
+    pub fn new(credentials: &Credentials) -> Option<Self> {
+        let Secret::External = credentials.secret() else {
+            return None;
+        };
+        let authzid = credentials.authzid().unwrap_or_default();
+        if authzid.contains(char::is_control) {
+            return None;
+        }
+        Some(External {
+            authzid: authzid.to_owned(),
+            sent: false,
+        })
+    }
+}
+
+impl Mechanism for External {
+    fn name(&self) -> &'static str {
+        "EXTERNAL"
+    }
+
+    fn initial_response(&mut self) -> Result<Option<Vec<u8>>, SaslError> {
+        if self.sent {
+            return Err(SaslError::TooManySteps);
+        }
+        self.sent = true;
+        Ok(Some(self.authzid.as_bytes().to_vec()))
+    }
+
+    fn respond(&mut self, _challenge: &[u8]) -> Result<Vec<u8>, SaslError> {
+        self.initial_response().map(Option::unwrap_or_default)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn authzid_or_empty() {
+        let mut m = External::new(&Credentials::external("admin@example.org")).unwrap();
+        assert_eq!(m.name(), "EXTERNAL");
+        assert_eq!(m.initial_response().unwrap().unwrap(), b"admin@example.org");
+        assert_eq!(m.respond(b""), Err(SaslError::TooManySteps));
+        let mut m = External::new(&Credentials::external("")).unwrap();
+        assert_eq!(m.respond(b"").unwrap(), b"");
+        assert!(External::new(&Credentials::password("a", "b")).is_none());
+        assert!(External::new(&Credentials::anonymous("a")).is_none());
+        assert!(External::new(&Credentials::external("a\nb")).is_none());
+    }
+}
