@@ -242,6 +242,10 @@ impl Tokenizer {
             scan.longest = scan.longest.max(next - scan.end - 1);
             scan.end = next;
             scan.search = next;
+            if scan.end > budget {
+                // The field cannot fit, whatever follows: stop scanning it.
+                break;
+            }
         }
         self.header_state().scan = FieldScan::default();
         let FirstLine {
