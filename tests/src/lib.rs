@@ -3,6 +3,7 @@
 
 pub mod live;
 pub mod pop3_live;
+pub mod scram_server;
 pub mod sink;
 pub mod smtp_peer;
 pub mod transcripts;

@@ -223,6 +223,9 @@ pub struct Scenario<P: Protocol = Smtp> {
     /// Call `handle_timeout(start)` on the new machine, as the runtime drivers do right after
     /// connecting, so that the greeting timer runs from the start (default: on).
     pub start_clock: bool,
+    /// What the TLS handshake reports (channel-binding data): before the greeting under
+    /// implicit TLS, and at each `* TLS` line (default: nothing, an empty [`TlsInfo`]).
+    pub tls_info: Option<TlsInfo>,
 }
 
 impl<P: Protocol> Clone for Scenario<P> {
@@ -234,6 +237,7 @@ impl<P: Protocol> Clone for Scenario<P> {
             on_authenticated: self.on_authenticated.clone(),
             strict_order: self.strict_order,
             start_clock: self.start_clock,
+            tls_info: self.tls_info.clone(),
         }
     }
 }
@@ -330,7 +334,14 @@ impl<P: Protocol> Scenario<P> {
             on_authenticated: Vec::new(),
             strict_order: false,
             start_clock: true,
+            tls_info: None,
         }
+    }
+
+    /// Sets what the TLS handshake reports (see [`Scenario::tls_info`]).
+    pub fn with_tls_info(mut self, info: TlsInfo) -> Self {
+        self.tls_info = Some(info);
+        self
     }
 
     /// Adds a command to enqueue when the machine is ready.
@@ -390,6 +401,13 @@ impl<P: Protocol> Scenario<P> {
         at_start: &mut Vec<Result<Handle, UsageError>>,
     ) -> P::Machine {
         let mut machine = P::machine(&self.config);
+        if let Some(info) = self
+            .tls_info
+            .clone()
+            .filter(|_| P::tls(&self.config).is_implicit())
+        {
+            machine.handle_tls_established(start, info);
+        }
         if self.start_clock {
             machine.handle_timeout(start);
         }
@@ -404,6 +422,7 @@ impl<P: Protocol> Scenario<P> {
         Replay::new(&file.transcript, start)
             .strict_order(self.strict_order)
             .with_line_numbers(file.line_numbers.clone())
+            .with_tls_info(self.tls_info.clone().unwrap_or_default())
     }
 
     fn run_with(
