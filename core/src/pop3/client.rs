@@ -14,7 +14,7 @@ use super::event::{Event, QuitResult};
 use super::listing;
 use super::login::{Context, Method};
 use super::multiline::{DotDecoder, Lines};
-use super::response::{self, Greeting, Refusal, Status};
+use super::response::{self, Greeting, Refusal, StatusLine};
 use crate::error::{Error, UsageError};
 use crate::machine::{Handle, HandleAllocator, Machine, Output};
 use crate::sasl::exchange::{self, SaslExchange, ServerStep, Step};

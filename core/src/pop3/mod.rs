@@ -35,4 +35,5 @@ pub use command::{Auth, Command};
 pub use config::{Pop3Config, Pop3Limits, Pop3Timeouts};
 pub use event::{Event, QuitResult};
 pub use listing::{Language, ListEntry, UidEntry};
-pub use response::{Greeting, Refusal, RespCode};
+pub use multiline::DotDecoder;
+pub use response::{Greeting, Refusal, RespCode, StatusLine};

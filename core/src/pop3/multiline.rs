@@ -26,15 +26,39 @@ enum State {
     Inside,
 }
 
-/// Decodes one dot-terminated body, incrementally. See the [module documentation](self).
+/// Decodes one dot-terminated POP3 body incrementally: only `CRLF . CRLF` ends it, a line
+/// starting with `..` loses one dot, and every other byte (bare CR or LF included) is data.
+///
+/// A line starting with one dot and something else (`.x`, `. x`), which no conforming server
+/// sends, is kept as it is: RFC 1939 would drop its dot, but data is never dropped on a guess
+/// (security-cases row 49). Nothing accumulates: at most two bytes wait in the buffer for the
+/// next input.
+///
+/// ```
+/// use bytes::BytesMut;
+/// use mail_kit_core::pop3::DotDecoder;
+///
+/// let mut decoder = DotDecoder::new();
+/// let mut buf = BytesMut::from(&b"..x\r\nbare\n.\nLF\r\n.\r\n+OK next"[..]);
+/// let mut body = Vec::new();
+/// assert!(decoder.decode(&mut buf, |piece| body.extend_from_slice(&piece)));
+/// assert_eq!(body, b".x\r\nbare\n.\nLF\r\n");
+/// assert_eq!(&buf[..], b"+OK next");
+/// ```
 #[derive(Debug, Clone)]
-pub(crate) struct DotDecoder {
+pub struct DotDecoder {
     state: State,
+}
+
+impl Default for DotDecoder {
+    fn default() -> Self {
+        DotDecoder::new()
+    }
 }
 
 impl DotDecoder {
     /// A decoder at the start of the body (right after the `+OK` line).
-    pub(crate) fn new() -> Self {
+    pub fn new() -> Self {
         DotDecoder {
             state: State::LineStart,
         }
@@ -46,7 +70,7 @@ impl DotDecoder {
     ///
     /// Pieces are slices of `buf`'s storage (no copy); a piece ends only where a stuffing dot
     /// was removed or the input ran out.
-    pub(crate) fn decode(&mut self, buf: &mut BytesMut, mut out: impl FnMut(Bytes)) -> bool {
+    pub fn decode(&mut self, buf: &mut BytesMut, mut out: impl FnMut(Bytes)) -> bool {
         loop {
             match self.state {
                 State::LineStart => {
@@ -93,7 +117,7 @@ impl DotDecoder {
         }
     }
 
-    /// How many bytes of the input the decoder holds back (a partial line start or CR).
+    /// Whether the decoder is at the start of a line.
     #[cfg(test)]
     fn is_at_line_start(&self) -> bool {
         self.state == State::LineStart

@@ -149,9 +149,20 @@ fn split_code(text: &[u8]) -> (Option<RespCode>, &[u8]) {
     (Some(code), rest)
 }
 
-/// One status line, classified.
+/// One POP3 status line, classified.
+///
+/// ```
+/// use mail_kit_core::pop3::{RespCode, StatusLine};
+///
+/// assert_eq!(StatusLine::parse(b"+OK 2 320").unwrap(), StatusLine::Ok("2 320".into()));
+/// let StatusLine::Err(refusal) = StatusLine::parse(b"-ERR [IN-USE] locked").unwrap() else {
+///     panic!()
+/// };
+/// assert_eq!(refusal.code, Some(RespCode::InUse));
+/// assert!(StatusLine::parse(b"250 OK").is_err());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Status {
+pub enum StatusLine {
     /// `+OK text`.
     Ok(Bytes),
     /// `-ERR text`.
@@ -160,8 +171,20 @@ pub(crate) enum Status {
     Continue(Bytes),
 }
 
+impl StatusLine {
+    /// Classifies a status line (`line` without its line end).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::MalformedReply`] when the line starts with neither `+OK`, `-ERR` nor `+`
+    /// (each followed by a space or the end of the line).
+    pub fn parse(line: &[u8]) -> Result<StatusLine, Error> {
+        parse_status(line)
+    }
+}
+
 /// Classifies a status line (`line` without its line end).
-pub(crate) fn parse_status(line: &[u8]) -> Result<Status, Error> {
+pub(crate) fn parse_status(line: &[u8]) -> Result<StatusLine, Error> {
     let after = |prefix: &[u8]| -> Option<&[u8]> {
         let head = line.get(..prefix.len())?;
         if !head.eq_ignore_ascii_case(prefix) {
@@ -175,13 +198,13 @@ pub(crate) fn parse_status(line: &[u8]) -> Result<Status, Error> {
         }
     };
     if let Some(text) = after(b"+OK") {
-        return Ok(Status::Ok(Bytes::copy_from_slice(text)));
+        return Ok(StatusLine::Ok(Bytes::copy_from_slice(text)));
     }
     if let Some(text) = after(b"-ERR") {
-        return Ok(Status::Err(Refusal::parse(text)));
+        return Ok(StatusLine::Err(Refusal::parse(text)));
     }
     if let Some(text) = after(b"+") {
-        return Ok(Status::Continue(Bytes::copy_from_slice(text)));
+        return Ok(StatusLine::Continue(Bytes::copy_from_slice(text)));
     }
     Err(Error::MalformedReply(format!(
         "not a POP3 status line: \"{}\"",
@@ -264,17 +287,20 @@ mod tests {
     fn status_lines() {
         assert_eq!(
             parse_status(b"+OK 2 320").unwrap(),
-            Status::Ok(Bytes::from_static(b"2 320"))
+            StatusLine::Ok(Bytes::from_static(b"2 320"))
         );
-        assert_eq!(parse_status(b"+ok").unwrap(), Status::Ok(Bytes::new()));
+        assert_eq!(parse_status(b"+ok").unwrap(), StatusLine::Ok(Bytes::new()));
         assert_eq!(
             parse_status(b"+ dGVzdA==").unwrap(),
-            Status::Continue(Bytes::from_static(b"dGVzdA=="))
+            StatusLine::Continue(Bytes::from_static(b"dGVzdA=="))
         );
-        assert_eq!(parse_status(b"+").unwrap(), Status::Continue(Bytes::new()));
+        assert_eq!(
+            parse_status(b"+").unwrap(),
+            StatusLine::Continue(Bytes::new())
+        );
         assert_eq!(
             parse_status(b"-ERR [SYS/TEMP] try later").unwrap(),
-            Status::Err(Refusal {
+            StatusLine::Err(Refusal {
                 code: Some(RespCode::SysTemp),
                 text: Bytes::from_static(b"try later")
             })

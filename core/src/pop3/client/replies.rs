@@ -4,19 +4,19 @@ use super::*;
 
 impl Pop3Client {
     /// Handles the status line of the reply to `front`.
-    pub(super) fn on_status(&mut self, front: InFlight, status: Status) {
+    pub(super) fn on_status(&mut self, front: InFlight, status: StatusLine) {
         let kind = front.kind;
         match status {
-            Status::Continue(text) => match kind {
+            StatusLine::Continue(text) => match kind {
                 Kind::Auth(handle) => self.on_sasl(handle, ServerStep::Challenge(&text), None),
                 _ => self.fail(Error::UnexpectedReply(format!(
                     "a SASL continuation while waiting for {}",
                     kind.waiting_for()
                 ))),
             },
-            Status::Ok(text) if front.multiline => self.start_multiline(kind, &text),
-            Status::Ok(text) => self.on_ok(kind, text),
-            Status::Err(refusal) => self.on_err(kind, refusal),
+            StatusLine::Ok(text) if front.multiline => self.start_multiline(kind, &text),
+            StatusLine::Ok(text) => self.on_ok(kind, text),
+            StatusLine::Err(refusal) => self.on_err(kind, refusal),
         }
     }
 
