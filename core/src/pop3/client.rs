@@ -341,6 +341,7 @@ impl Pop3Client {
                         .as_ref()
                         .and_then(|g| g.apop_timestamp.as_deref()),
                     secure: self.secure,
+                    tls: self.tls.as_ref(),
                     limits: self.config.limits,
                 };
                 let method = match cmd {

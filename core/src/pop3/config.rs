@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use crate::sasl::SaslLimits;
 use crate::tls::TlsPolicy;
 
 /// Configuration of a [`Pop3Client`](super::Pop3Client).
@@ -59,6 +60,8 @@ pub struct Pop3Limits {
     pub max_challenge_len: usize,
     /// Most SASL challenges in one `AUTH` exchange.
     pub max_sasl_rounds: usize,
+    /// What a SASL mechanism may be asked to compute (SCRAM iterations).
+    pub sasl: SaslLimits,
 }
 
 impl Default for Pop3Limits {
@@ -68,6 +71,7 @@ impl Default for Pop3Limits {
             max_reply_lines: 1_000_000,
             max_challenge_len: 16 * 1024,
             max_sasl_rounds: 10,
+            sasl: SaslLimits::DEFAULT,
         }
     }
 }

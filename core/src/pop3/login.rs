@@ -12,6 +12,7 @@ use super::encode;
 use crate::UsageError;
 use crate::sasl::exchange::{ExchangeLimits, SaslExchange};
 use crate::sasl::{self, SelectOptions};
+use crate::tls::TlsInfo;
 
 /// A login method, checked and ready to start.
 pub(crate) enum Method {
@@ -47,6 +48,8 @@ pub(crate) struct Context<'a> {
     pub timestamp: Option<&'a str>,
     /// The connection is encrypted.
     pub secure: bool,
+    /// What the TLS handshake reported (channel binding for SCRAM-PLUS).
+    pub tls: Option<&'a TlsInfo>,
     /// Limits for a SASL exchange.
     pub limits: Pop3Limits,
 }
@@ -88,7 +91,10 @@ impl Context<'_> {
         let mechanisms = sasl::select(
             offered,
             &auth.credentials,
-            SelectOptions::new(self.secure, auth.allow_plaintext).with_service("pop", None),
+            SelectOptions::new(self.secure, auth.allow_plaintext)
+                .with_tls_info(self.tls)
+                .with_service("pop", None)
+                .with_limits(self.limits.sasl),
             auth.mechanism.as_deref(),
         )?;
         let limits = ExchangeLimits {
