@@ -3,8 +3,8 @@
 //! with USER/PASS, APOP and every SASL mechanism Dovecot offers; a refused password; the
 //! `Required` TLS policy never writing a credential before TLS; messages sent through Postfix
 //! first, then `STAT`, `LIST`, `UIDL`, `RETR` (bytes equal to the delivered Maildir file with
-//! CRLF line ends), `TOP`, `DELE` and, after `QUIT`, the message gone; `retrieve_many`
-//! pipelined.
+//! CRLF line ends), `TOP`, `CAPA`, `DELE`, `RSET`, `NOOP` and, after `QUIT`, the message
+//! gone; `retrieve_many` pipelined.
 //!
 //! Each scenario is written twice, once for the blocking client and once for the async client
 //! generic over its runtime; `every_runtime!` turns it into four tests. Without the servers'
@@ -23,9 +23,18 @@ use mail_kit_tests::pop3_live::{
     Collector, POP3_USER, Pop3Probe, Stored, deliver, number_of, pop3_options,
 };
 
-/// Every login method the test Dovecot offers over POP3 that the library implements, by the
-/// name `authenticate_with` takes and returns.
-const MECHANISMS: [&str; 5] = ["USER", "APOP", "PLAIN", "LOGIN", "CRAM-MD5"];
+/// Every login method the test Dovecot offers over POP3 (`tests/servers/start.sh`; no NTLM
+/// there), by the name `authenticate_with` takes and returns.
+const MECHANISMS: [&str; 8] = [
+    "USER",
+    "APOP",
+    "PLAIN",
+    "LOGIN",
+    "CRAM-MD5",
+    "DIGEST-MD5",
+    "SCRAM-SHA-1",
+    "SCRAM-SHA-256",
+];
 const WRONG_PASSWORD: &str = "Not-Bob-4kz!";
 /// Messages in the `retrieve_many` scenario.
 const MANY: usize = 12;
@@ -209,6 +218,11 @@ fn tls_paths_blocking(servers: &Servers, runtime: &str) {
         let mut top = Vec::new();
         client.top(n, 0, &mut top).expect("TOP");
         assert!(top == stored.header(), "{what}: TOP n 0 is not the header");
+        assert!(client.capa().expect("CAPA").uidl, "{what}");
+        // Deleted, undeleted by RSET (the next LIST still shows it), deleted again.
+        client.delete(n).expect("DELE");
+        client.reset().expect("RSET");
+        assert_eq!(client.list_one(n).expect("LIST after RSET").size, size);
         client.delete(n).expect("DELE");
         client.noop().expect("NOOP");
         check_quit(&what, client.quit());
@@ -256,6 +270,12 @@ async fn tls_paths_async<R: Runtime>(servers: &Servers, runtime: &str) {
         let mut top = Vec::new();
         client.top(n, 0, &mut top).await.expect("TOP");
         assert!(top == stored.header(), "{what}: TOP n 0 is not the header");
+        assert!(client.capa().await.expect("CAPA").uidl, "{what}");
+        // Deleted, undeleted by RSET (the next LIST still shows it), deleted again.
+        client.delete(n).await.expect("DELE");
+        client.reset().await.expect("RSET");
+        let relisted = client.list_one(n).await.expect("LIST after RSET");
+        assert_eq!(relisted.size, size, "{what}");
         client.delete(n).await.expect("DELE");
         client.noop().await.expect("NOOP");
         check_quit(&what, client.quit().await);

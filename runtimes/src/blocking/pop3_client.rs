@@ -17,8 +17,8 @@ use crate::pop3::MessageSink;
 use crate::pop3::Pop3Options;
 use crate::pop3::batch::{Batch, enqueue, login_command};
 use crate::pop3::inbox::{
-    Accepted, Inbox, Many, One, Router, Session, deleted_outcome, list_outcome, login_outcome,
-    message_outcome, ok_outcome, quit_outcome, single, stat_outcome, uidl_outcome,
+    Accepted, Inbox, Many, One, Router, Session, capa_outcome, deleted_outcome, list_outcome,
+    login_outcome, message_outcome, ok_outcome, quit_outcome, single, stat_outcome, uidl_outcome,
 };
 use crate::pop3::setup::session_machine;
 use std::sync::Arc;
@@ -112,13 +112,8 @@ impl Pop3Client {
 
     /// `CAPA`: asks for the capabilities again (they may change after login).
     pub fn capa(&mut self) -> Result<&Capabilities, Error> {
-        match self.execute(Command::Capa)? {
-            Event::Capabilities { capabilities, .. } => {
-                self.session.capabilities = capabilities;
-                Ok(&self.session.capabilities)
-            }
-            other => ok_outcome(other).map(|_| &self.session.capabilities),
-        }
+        self.session.capabilities = capa_outcome(self.execute(Command::Capa)?)?;
+        Ok(&self.session.capabilities)
     }
 
     /// `STAT`: the number of messages and the mailbox size in octets.

@@ -12,7 +12,7 @@ use mail_kit_core::sasl::Credentials;
 
 use super::batch::{Batch, enqueue, login_command};
 use super::inbox::{
-    Accepted, Inbox, Many, One, Router, Session, deleted_outcome, list_outcome, login_outcome,
+    Accepted, Inbox, Many, One, Router, Session, capa_outcome, deleted_outcome, list_outcome, login_outcome,
     message_outcome, ok_outcome, quit_outcome, single, stat_outcome, uidl_outcome,
 };
 use super::setup::session_machine;
@@ -143,13 +143,8 @@ impl<R: Runtime> AsyncPop3Client<R> {
 
     /// `CAPA`: asks for the capabilities again (they may change after login).
     pub async fn capa(&mut self) -> Result<&Capabilities, Error> {
-        match self.execute(Command::Capa).await? {
-            Event::Capabilities { capabilities, .. } => {
-                self.session.capabilities = capabilities;
-                Ok(&self.session.capabilities)
-            }
-            other => ok_outcome(other).map(|_| &self.session.capabilities),
-        }
+        self.session.capabilities = capa_outcome(self.execute(Command::Capa).await?)?;
+        Ok(&self.session.capabilities)
     }
 
     /// `STAT`: the number of messages and the mailbox size in octets.

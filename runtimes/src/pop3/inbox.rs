@@ -275,6 +275,14 @@ pub(crate) fn login_outcome(event: Event) -> Result<&'static str, Error> {
     }
 }
 
+/// The answer to `CAPA`.
+pub(crate) fn capa_outcome(event: Event) -> Result<Capabilities, Error> {
+    match event {
+        Event::Capabilities { capabilities, .. } => Ok(capabilities),
+        other => Err(unexpected(other)),
+    }
+}
+
 /// The answer to `STAT`: message count and mailbox size.
 pub(crate) fn stat_outcome(event: Event) -> Result<(u32, u64), Error> {
     match event {
