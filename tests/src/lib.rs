@@ -1,6 +1,7 @@
 //! Shared helpers for mail-kit's cross-crate tests.
 #![forbid(unsafe_code)]
 
+pub mod corpus;
 pub mod live;
 pub mod pop3_live;
 pub mod scram_server;

@@ -31,7 +31,6 @@
 //!   recipients`, as a server answers it.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -42,33 +41,8 @@ use mail_kit_core::smtp::{
     Stage, Transaction,
 };
 use mail_kit_core::{Error, TlsPolicy, UsageError};
+use mail_kit_tests::corpus::{mailkit_transcripts, pair_sessions};
 use mail_kit_tests::smtp_peer::{Answer, ClientUnit, converse, crlf, show};
-
-/// `$MAILKIT_CORPUS/mailkit-transcripts`, or `None` (after saying so) when the variable is not
-/// set. Under CI (`CI` or `MAILKIT_REQUIRE_SERVERS` set) a missing corpus is a failure.
-fn corpus() -> Option<PathBuf> {
-    match std::env::var_os("MAILKIT_CORPUS") {
-        Some(dir) => {
-            let dir = PathBuf::from(dir).join("mailkit-transcripts");
-            assert!(
-                dir.join("replay-pairs.tsv").is_file(),
-                "MAILKIT_CORPUS is set but {} has no replay-pairs.tsv",
-                dir.display()
-            );
-            Some(dir)
-        }
-        None => {
-            let required = ["MAILKIT_REQUIRE_SERVERS", "CI"]
-                .iter()
-                .find(|v| std::env::var_os(v).is_some());
-            if let Some(var) = required {
-                panic!("MAILKIT_CORPUS not set, and {var} is: CI never passes by skipping");
-            }
-            println!("MAILKIT_CORPUS not set: skipping corpus tests");
-            None
-        }
-    }
-}
 
 /// A server file with its LF line ends turned into CRLF.
 fn resource(dir: &std::path::Path, name: &str) -> Vec<u8> {
@@ -142,7 +116,9 @@ fn expected_capabilities(bytes: &[u8]) -> Capabilities {
 
 #[test]
 fn every_server_file_parses_completely() {
-    let Some(dir) = corpus() else { return };
+    let Some(dir) = mailkit_transcripts() else {
+        return;
+    };
     let mut files: Vec<_> = std::fs::read_dir(dir.join("smtp"))
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
@@ -176,7 +152,9 @@ fn every_server_file_parses_completely() {
 
 #[test]
 fn comcast_ehlo_capabilities() {
-    let Some(dir) = corpus() else { return };
+    let Some(dir) = mailkit_transcripts() else {
+        return;
+    };
     let parse = |name: &str| {
         let bytes = resource(&dir, name);
         Capabilities::from_ehlo(&replies(name, &bytes)[0].0)
@@ -225,31 +203,6 @@ struct Row {
     disconnect: bool,
 }
 
-/// Undoes the TSV's C escapes.
-fn unescape(s: &str) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            let mut buf = [0; 4];
-            out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
-            continue;
-        }
-        match chars.next() {
-            Some('r') => out.push(b'\r'),
-            Some('n') => out.push(b'\n'),
-            Some('t') => out.push(b'\t'),
-            Some('0') => out.push(0),
-            Some(other) => {
-                let mut buf = [0; 4];
-                out.extend_from_slice(other.encode_utf8(&mut buf).as_bytes());
-            }
-            None => out.push(b'\\'),
-        }
-    }
-    out
-}
-
 fn split_lines(bytes: &[u8]) -> Vec<Vec<u8>> {
     bytes
         .split_inclusive(|&b| b == b'\n')
@@ -259,28 +212,19 @@ fn split_lines(bytes: &[u8]) -> Vec<Vec<u8>> {
 
 /// The `smtp` sessions: a row with no command (the greeting) starts one.
 fn sessions(dir: &std::path::Path) -> Vec<Vec<Row>> {
-    let tsv = std::fs::read_to_string(dir.join("replay-pairs.tsv")).unwrap();
-    let mut sessions: Vec<Vec<Row>> = Vec::new();
-    for line in tsv.lines().skip(1) {
-        let cols: Vec<&str> = line.split('\t').collect();
-        if cols.first() != Some(&"smtp") {
-            continue;
-        }
-        let command = unescape(cols.get(2).copied().unwrap_or(""));
-        let row = Row {
-            lines: split_lines(&command),
-            resource: cols.get(3).copied().unwrap_or("").to_owned(),
-            disconnect: cols
-                .get(4)
-                .is_some_and(|x| x.contains("UnexpectedDisconnect")),
-        };
-        if row.lines.is_empty() {
-            sessions.push(vec![row]);
-        } else if let Some(session) = sessions.last_mut() {
-            session.push(row);
-        }
-    }
-    sessions
+    pair_sessions(dir, "smtp")
+        .into_iter()
+        .map(|session| {
+            session
+                .into_iter()
+                .map(|row| Row {
+                    lines: split_lines(&row.command),
+                    resource: row.resource,
+                    disconnect: row.extra.contains("UnexpectedDisconnect"),
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// What an application saw for one command, comparable across clients.
@@ -872,7 +816,9 @@ fn same_error(ours: Option<&Error>, expected: Option<&Error>) -> bool {
 
 #[test]
 fn replay_pairs_sessions_replay_with_our_client() {
-    let Some(dir) = corpus() else { return };
+    let Some(dir) = mailkit_transcripts() else {
+        return;
+    };
     let all = sessions(&dir);
     assert!(all.len() >= 30, "{} sessions", all.len());
     let mut replayed = 0;
@@ -972,7 +918,9 @@ fn replay_pairs_sessions_replay_with_our_client() {
 /// The one session with a non-ASCII ENVID: our client refuses it at enqueue, by design.
 #[test]
 fn non_ascii_envid_is_refused_by_design() {
-    let Some(dir) = corpus() else { return };
+    let Some(dir) = mailkit_transcripts() else {
+        return;
+    };
     let all = sessions(&dir);
     let session = all
         .iter()
