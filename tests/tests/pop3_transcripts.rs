@@ -130,7 +130,9 @@ fn scenario(name: &str) -> Scenario<Pop3> {
         "quit-update-failed" => logged_in()
             .after_login(Command::Dele(1))
             .after_login(Command::Quit),
-        "quit-no-reply" => Scenario::pop3(Implicit).then(Command::Quit),
+        "quit-no-reply" | "quit-refused-before-login" => {
+            Scenario::pop3(Implicit).then(Command::Quit)
+        }
         "retr-empty-message" | "retr-eof" | "timeout-retr-data" => {
             logged_in().after_login(Command::Retr(1))
         }
@@ -677,6 +679,12 @@ fn quit_results() {
     let r = check("quit-no-reply");
     no_error(&r);
     assert_eq!(closed(&r), &QuitResult::NoReply);
+    let r = check("quit-refused-before-login");
+    no_error(&r);
+    assert_eq!(
+        closed(&r),
+        &QuitResult::Refused(refusal(Some(RespCode::SysTemp), "go away later"))
+    );
 }
 
 #[test]
