@@ -12,19 +12,79 @@ mod corpus;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use criterion::{Criterion, Throughput};
+use mail_kit_mime::header::{address, date, encoded_word, msg_id, received};
+use mail_kit_mime::{Body, Entity};
 
 /// A full parse: returns a number derived from the decoded output so nothing is optimised away.
-type Parser = fn(&[u8]) -> usize;
+type Parser = fn(&Bytes) -> usize;
 
-fn mail_parser_full(raw: &[u8]) -> usize {
-    match mail_parser::MessageParser::default().parse(raw) {
+/// Headers holding address lists.
+const ADDRESS_HEADERS: &[&str] = &[
+    "from",
+    "to",
+    "cc",
+    "bcc",
+    "reply-to",
+    "sender",
+    "resent-from",
+    "resent-to",
+    "resent-cc",
+];
+
+fn mail_kit_full(raw: &Bytes) -> usize {
+    let message = mail_kit_mime::parse(raw.clone());
+    message
+        .root()
+        .walk()
+        .map(|(_, entity)| mail_kit_entity(entity))
+        .sum()
+}
+
+fn mail_kit_entity(entity: &Entity) -> usize {
+    let mut n = 0;
+    for header in entity.headers().iter() {
+        let value = header.value();
+        let name = header.name_str();
+        n += if ADDRESS_HEADERS.iter().any(|k| name.eq_ignore_ascii_case(k)) {
+            address::parse_address_list(value).addresses.0.len()
+        } else if name.eq_ignore_ascii_case("date") || name.eq_ignore_ascii_case("resent-date") {
+            date::parse_lenient(value).map_or(0, |(d, _)| d.day() as usize)
+        } else if ["message-id", "references", "in-reply-to"]
+            .iter()
+            .any(|k| name.eq_ignore_ascii_case(k))
+        {
+            msg_id::parse_list(value).ids.len()
+        } else if name.eq_ignore_ascii_case("received") {
+            received::parse(value).from().map_or(0, str::len)
+        } else if name.eq_ignore_ascii_case("content-type") {
+            entity.content_type().subtype.len()
+        } else if name.eq_ignore_ascii_case("content-disposition") {
+            entity
+                .content_disposition()
+                .map_or(0, |cd| cd.filename().map_or(1, str::len))
+        } else {
+            encoded_word::decode(value).text.len()
+        };
+    }
+    if let Body::Leaf(_) = entity.body() {
+        n += match entity.text() {
+            Some((text, _)) => text.len(),
+            None => entity.decoded_body().map_or(0, |d| d.bytes.len()),
+        };
+    }
+    n
+}
+
+fn mail_parser_full(raw: &Bytes) -> usize {
+    match mail_parser::MessageParser::default().parse(&raw[..]) {
         Some(message) => message.parts.len() + message.headers().len(),
         None => 0,
     }
 }
 
-fn mailparse_full(raw: &[u8]) -> usize {
+fn mailparse_full(raw: &Bytes) -> usize {
     match mailparse::parse_mail(raw) {
         Ok(mail) => mailparse_walk(&mail),
         Err(_) => 0,
@@ -57,27 +117,32 @@ fn mailparse_walk(part: &mailparse::ParsedMail<'_>) -> usize {
 }
 
 const PARSERS: &[(&str, Parser)] = &[
+    ("mail-kit", mail_kit_full),
     ("mail-parser 0.11", mail_parser_full),
     ("mailparse 0.18", mailparse_full),
 ];
 
-fn corpora() -> Vec<(&'static str, Vec<Vec<u8>>)> {
-    vec![
+fn corpora() -> Vec<(&'static str, Vec<Bytes>)> {
+    let generated = [
         (
             "attachment-heavy",
             corpus::attachment_heavy(0x6d61_696c, 12),
         ),
         ("header-heavy", corpus::header_heavy(0x6b69_7421, 3_000)),
-    ]
+    ];
+    generated
+        .into_iter()
+        .map(|(name, messages)| (name, messages.into_iter().map(Bytes::from).collect()))
+        .collect()
 }
 
-fn parse_all(parser: Parser, messages: &[Vec<u8>]) -> usize {
+fn parse_all(parser: Parser, messages: &[Bytes]) -> usize {
     messages.iter().map(|m| parser(black_box(m))).sum()
 }
 
-fn bench(c: &mut Criterion, corpora: &[(&'static str, Vec<Vec<u8>>)]) {
+fn bench(c: &mut Criterion, corpora: &[(&'static str, Vec<Bytes>)]) {
     for (name, messages) in corpora {
-        let bytes: usize = messages.iter().map(Vec::len).sum();
+        let bytes: usize = messages.iter().map(Bytes::len).sum();
         let mut group = c.benchmark_group(*name);
         group.throughput(Throughput::Bytes(bytes as u64));
         group.sample_size(10);
@@ -90,8 +155,8 @@ fn bench(c: &mut Criterion, corpora: &[(&'static str, Vec<Vec<u8>>)]) {
 }
 
 /// Best-of-five MB/s of `parser` on `messages`.
-fn throughput(parser: Parser, messages: &[Vec<u8>]) -> f64 {
-    let bytes: usize = messages.iter().map(Vec::len).sum();
+fn throughput(parser: Parser, messages: &[Bytes]) -> f64 {
+    let bytes: usize = messages.iter().map(Bytes::len).sum();
     let best = (0..5)
         .map(|_| {
             let start = Instant::now();
@@ -103,10 +168,10 @@ fn throughput(parser: Parser, messages: &[Vec<u8>]) -> f64 {
     bytes as f64 / 1e6 / best.as_secs_f64().max(1e-9)
 }
 
-fn summary(corpora: &[(&'static str, Vec<Vec<u8>>)]) {
+fn summary(corpora: &[(&'static str, Vec<Bytes>)]) {
     println!("\nFull parse, MB/s (best of 5):");
     for (name, messages) in corpora {
-        let bytes: usize = messages.iter().map(Vec::len).sum();
+        let bytes: usize = messages.iter().map(Bytes::len).sum();
         println!(
             "{name}: {} messages, {:.1} MB",
             messages.len(),
