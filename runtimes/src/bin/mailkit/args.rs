@@ -63,6 +63,34 @@ pub enum Command {
         after_long_help = POP3_AFTER_LONG_HELP
     )]
     Pop3(Pop3Args),
+    /// Show the MIME structure of a message or of an mbox file
+    #[command(
+        long_about = "Show the MIME structure of a message (or, with --mbox, of every message \
+            of an mbox file), read in bounded memory through the streaming parser.\n\n\
+            --summary (the default) prints one line per entity, 'Content-Type: type/subtype', \
+            indented 3 spaces per nesting level, each message after its mbox 'From ' line. \
+            --json prints one JSON object per message and line: decoded headers, the tree, \
+            each leaf's size, decoded size and file name, and the defects found.",
+        after_help = "Examples:\n  mailkit parse message.eml\n  mailkit parse --mbox --json INBOX.mbox | jq ."
+    )]
+    Parse(ParseArgs),
+}
+
+/// `mailkit parse`.
+#[derive(Debug, Args)]
+pub struct ParseArgs {
+    /// The input is an mbox file (mboxrd quoting): report every message
+    #[arg(long)]
+    pub mbox: bool,
+    /// One line per entity, indented by nesting (the default)
+    #[arg(long, conflicts_with = "json")]
+    pub summary: bool,
+    /// One JSON object per message: headers, tree, sizes, file names, defects
+    #[arg(long)]
+    pub json: bool,
+    /// The message or mbox file; standard input when '-' or absent
+    #[arg(value_name = "FILE|-")]
+    pub file: Option<PathBuf>,
 }
 
 /// Shown after `mailkit send -h`.

@@ -10,6 +10,7 @@ mod args;
 mod connection;
 mod failure;
 mod one_line;
+mod parse;
 mod pop3;
 mod progress;
 mod send;
@@ -38,5 +39,6 @@ fn run(command: Command) -> Result<(), Failure> {
     match command {
         Command::Send(args) => send::run(args),
         Command::Pop3(args) => pop3::run(args),
+        Command::Parse(args) => parse::run(args),
     }
 }
