@@ -29,7 +29,9 @@ ALL_PORTS="$SMTP_PORT $SUBMISSION_PORT $SMTPS_PORT $IMAP_PORT $IMAPS_PORT $POP3_
 USERS="alice bob carol"       # password of each is "<user>-secret"
 MAIL_USER=${MAILKIT_MAIL_USER:-mail}  # system user owning all mailboxes
 DOMAINS="localhost, example.org, example.com"
-# Debian's Dovecot 2.3 has no built-in NTLM (only via winbind), so no "ntlm".
+# Debian's Dovecot 2.3.19 has no built-in NTLM (only mech_winbind_ntlm, which needs Samba's
+# ntlm_auth) nor SCRAM-SHA-512: adding "ntlm" or "scram-sha-512" here makes auth die with
+# "Fatal: Unknown authentication mechanism" (see README.md).
 AUTH_MECHS="plain login cram-md5 digest-md5 scram-sha-1 scram-sha-256 apop"
 
 log() { echo "mk-servers: $*"; }
