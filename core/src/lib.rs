@@ -59,6 +59,7 @@
 mod error;
 mod machine;
 mod observe;
+mod outbox;
 pub mod pop3;
 pub mod sasl;
 pub mod smtp;

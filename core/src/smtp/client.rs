@@ -15,6 +15,7 @@ use super::reply::{Reply, ReplyParser};
 use super::transaction::{ContentWriter, InFlight, Prepared};
 use crate::error::{Error, UsageError};
 use crate::machine::{Handle, HandleAllocator, Machine, Output};
+use crate::outbox::Outbox;
 use crate::sasl::{self, SelectOptions};
 use crate::tls::{self, TlsInfo, TlsPolicy};
 
@@ -98,9 +99,7 @@ pub struct SmtpClient {
     config: SmtpConfig,
     parser: ReplyParser,
     inbuf: BytesMut,
-    /// Bytes to write, coalesced into one `Transmit`.
-    wbuf: BytesMut,
-    out: VecDeque<Output<Event>>,
+    outbox: Outbox<Event>,
     handles: HandleAllocator,
     phase: Phase,
     caps: Option<Capabilities>,
@@ -131,7 +130,7 @@ impl std::fmt::Debug for SmtpClient {
             .field("expecting", &self.expects)
             .field("transactions", &self.txs.len())
             .field("buffered_in", &self.inbuf.len())
-            .field("buffered_out", &self.wbuf.len())
+            .field("buffered_out", &self.outbox.pending())
             .field("error", &self.error)
             .finish_non_exhaustive()
     }
@@ -155,8 +154,7 @@ impl SmtpClient {
             config,
             parser,
             inbuf: BytesMut::new(),
-            wbuf: BytesMut::new(),
-            out: VecDeque::new(),
+            outbox: Outbox::new(),
             handles: HandleAllocator::default(),
             phase: Phase::Greeting,
             caps: None,
@@ -288,15 +286,11 @@ impl SmtpClient {
     }
 
     fn send(&mut self, bytes: &[u8]) {
-        self.wbuf.extend_from_slice(bytes);
+        self.outbox.send(bytes);
     }
 
     fn emit(&mut self, output: Output<Event>) {
-        if !self.wbuf.is_empty() {
-            let bytes = self.wbuf.split().freeze();
-            self.out.push_back(Output::Transmit(bytes));
-        }
-        self.out.push_back(output);
+        self.outbox.emit(output);
     }
 
     fn event(&mut self, e: Event) {
@@ -604,18 +598,12 @@ impl Machine for SmtpClient {
 
     fn poll_output(&mut self) -> Result<Output<Event>, Error> {
         loop {
-            if let Some(o) = self.out.pop_front() {
+            // Bytes decided before an error (a SASL cancel) still go out.
+            if let Some(o) = self.outbox.pop() {
                 return Ok(o);
             }
             if let Some(e) = &self.error {
-                if !self.wbuf.is_empty() {
-                    // Bytes decided before the error (a SASL cancel) still go out.
-                    return Ok(Output::Transmit(self.wbuf.split().freeze()));
-                }
                 return Err(e.clone());
-            }
-            if !self.wbuf.is_empty() {
-                return Ok(Output::Transmit(self.wbuf.split().freeze()));
             }
             if self.content_go && self.content.is_some() {
                 self.pump_content();

@@ -111,7 +111,7 @@ impl SmtpClient {
             self.content_go = false;
             return self.finish_transaction_if_done();
         }
-        let piece = writer.next_piece(&mut self.wbuf);
+        let piece = writer.next_piece(self.outbox.bytes_mut());
         let lockstep = writer.lockstep;
         if piece.last {
             self.content = None;
