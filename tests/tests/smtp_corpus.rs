@@ -29,6 +29,12 @@
 //!   and RCPT TO (RFC 2920 §3.1); MailKit waits for the RCPT replies and, when every recipient
 //!   was refused, never sends DATA. Our DATA is then answered `554 5.5.1 Error: no valid
 //!   recipients`, as a server answers it.
+//! * **A8 DIGEST-MD5 rspauth**: MailKit's DIGEST-MD5 session (the RFC 2831 example: user
+//!   chris, password secret, MailKit's fixed cnonce read from its recorded response) ends with
+//!   a server `rspauth=fff…f`, which is not the server's proof; MailKit does not check it,
+//!   answers with an empty line and gets a 535. Our client checks it (RFC 2831 §2.1.3) and
+//!   cancels with `*`, failing with a SASL error: MailKit's empty line is matched by our `*`
+//!   and the rest of the session is never reached.
 
 use std::collections::BTreeMap;
 
@@ -380,9 +386,6 @@ fn translate(dir: &std::path::Path, rows: &[Row]) -> Result<Plan, String> {
         .flat_map(|r| r.lines.iter())
         .map(|l| String::from_utf8_lossy(l).into_owned())
         .collect();
-    if all_text.contains("AUTH DIGEST-MD5") {
-        return Err("uses DIGEST-MD5 (a later issue)".into());
-    }
     let pipelined = rows.iter().any(|r| r.lines.len() > 1);
     let inferred_ehlo = if all_text.contains("BODY=BINARYMIME") {
         "comcast-ehlo+binarymime.txt"
@@ -476,12 +479,25 @@ fn translate(dir: &std::path::Path, rows: &[Row]) -> Result<Plan, String> {
                         "PLAIN"
                     }
                     Some("LOGIN") => "LOGIN",
+                    Some("DIGEST-MD5") => "DIGEST-MD5",
                     other => return Err(format!("mechanism {other:?}")),
                 };
-                let mut auth = Auth::new(Credentials::password("username", "password"))
-                    .with_mechanism(mechanism);
+                let credentials = if mechanism == "DIGEST-MD5" {
+                    digest_md5_credentials(flat.get(i).map(|(l, _)| l.as_str()))?
+                } else {
+                    Credentials::password("username", "password")
+                };
+                let mut auth = Auth::new(credentials).with_mechanism(mechanism);
                 auth.allow_plaintext = true;
                 plan.commands.push(Command::Authenticate(auth));
+                if mechanism == "DIGEST-MD5" {
+                    // A8: our client refuses the corpus's rspauth and the session ends there.
+                    plan.expected_error = Some(Error::Sasl {
+                        mechanism: "DIGEST-MD5",
+                        reason: String::new(),
+                    });
+                    return Ok(plan);
+                }
                 // The SASL responses: as long as the server answers 334.
                 let mut last = code;
                 while last == 334 && i < flat.len() {
@@ -652,6 +668,25 @@ fn translate(dir: &std::path::Path, rows: &[Row]) -> Result<Plan, String> {
     Ok(plan)
 }
 
+/// The credentials of MailKit's DIGEST-MD5 test: the RFC 2831 example's user and password
+/// (`chris`, `secret`), and the cnonce MailKit fixed, read from its recorded `response` line.
+fn digest_md5_credentials(response: Option<&str>) -> Result<Credentials, String> {
+    let decoded = response
+        .and_then(|r| BASE64.decode(r).ok())
+        .ok_or("DIGEST-MD5 without a recorded response")?;
+    let decoded = String::from_utf8_lossy(&decoded).into_owned();
+    let directive = |key: &str| {
+        decoded.split(',').find_map(|d| {
+            d.strip_prefix(key)
+                .and_then(|v| v.strip_prefix('='))
+                .map(|v| v.trim_matches('"').to_owned())
+        })
+    };
+    let user = directive("username").ok_or("no username in the DIGEST-MD5 response")?;
+    let cnonce = directive("cnonce").ok_or("no cnonce in the DIGEST-MD5 response")?;
+    Ok(Credentials::password(user, "secret").with_fixed_nonce(cnonce))
+}
+
 /// The scripted server of one session: answers our client's commands from the TSV rows.
 struct Script<'d> {
     dir: &'d std::path::Path,
@@ -661,6 +696,8 @@ struct Script<'d> {
     inferred_ehlo: &'static str,
     allowances: BTreeMap<&'static str, usize>,
     differences: Vec<String>,
+    /// Our client cancelled a SASL exchange where MailKit went on (A8).
+    cancelled: bool,
 }
 
 impl<'d> Script<'d> {
@@ -681,6 +718,7 @@ impl<'d> Script<'d> {
             inferred_ehlo,
             allowances: BTreeMap::new(),
             differences: Vec::new(),
+            cancelled: false,
         }
     }
 
@@ -788,8 +826,28 @@ impl<'d> Script<'d> {
         }
     }
 
-    /// MailKit rows our client never reached, except trailing RSETs (A4).
+    /// Client bytes the conversation left uncut: a SASL cancel written as the machine failed.
+    /// Where MailKit wrote an empty response instead (A8), it counts as that row and the
+    /// session ends there; returns whether the bytes were accounted for.
+    fn cancelled_where_mailkit_went_on(&mut self, leftover: &[u8]) -> bool {
+        let theirs_empty = self
+            .pairs
+            .get(self.next)
+            .is_some_and(|(l, _, _)| l.is_empty());
+        if leftover == b"*\r\n" && theirs_empty {
+            self.allow("A8 DIGEST-MD5 rspauth checked: our * for MailKit's empty line");
+            self.cancelled = true;
+            self.next += 1;
+        }
+        self.cancelled
+    }
+
+    /// MailKit rows our client never reached, except trailing RSETs (A4) and the rows after
+    /// our client cancelled (A8).
     fn unconsumed(&mut self) -> Vec<String> {
+        if self.cancelled {
+            return Vec::new();
+        }
         let rest: Vec<String> = self.pairs[self.next..]
             .iter()
             .map(|(l, _, _)| l.clone())
@@ -866,6 +924,7 @@ fn replay_pairs_sessions_replay_with_our_client() {
             },
         );
         let ours = outcomes(&c.events);
+        let cancelled = script.cancelled_where_mailkit_went_on(&c.leftover);
         let left = script.unconsumed();
         let mut problems = std::mem::take(&mut script.differences);
         if !enqueue_errors.is_empty() {
@@ -886,7 +945,7 @@ fn replay_pairs_sessions_replay_with_our_client() {
         if !left.is_empty() {
             problems.push(format!("MailKit rows never reached: {left:?}"));
         }
-        if !c.leftover.is_empty() {
+        if !c.leftover.is_empty() && !cancelled {
             problems.push(format!("unfinished client bytes {}", show(&c.leftover)));
         }
         if problems.is_empty() {
@@ -911,7 +970,11 @@ fn replay_pairs_sessions_replay_with_our_client() {
         println!("  skipped {s}");
     }
     assert!(failures.is_empty(), "{failures:#?}");
-    assert!(skipped.len() <= 2, "{skipped:#?}");
+    assert!(
+        allowances.contains_key("A8 DIGEST-MD5 rspauth checked: our * for MailKit's empty line"),
+        "the DIGEST-MD5 session was not replayed: {skipped:#?}"
+    );
+    assert!(skipped.len() <= 1, "{skipped:#?}");
     assert_eq!(replayed + skipped.len(), all.len());
 }
 
