@@ -25,12 +25,20 @@ impl Charset {
         }
     }
 
-    /// Decodes `bytes` in this charset; the flag is `true` when malformed input was replaced
-    /// with U+FFFD.
+    /// Decodes `bytes` in this charset, removing a leading byte order mark (as for bodies);
+    /// the flag is `true` when malformed input was replaced with U+FFFD.
     pub fn decode(&self, bytes: &[u8]) -> (String, bool) {
+        self.decode_bom(bytes, true)
+    }
+
+    fn decode_bom(&self, bytes: &[u8], remove_bom: bool) -> (String, bool) {
         match self {
             Charset::Whatwg(e) => {
-                let (text, had_errors) = e.decode_with_bom_removal(bytes);
+                let (text, had_errors) = if remove_bom {
+                    e.decode_with_bom_removal(bytes)
+                } else {
+                    e.decode_without_bom_handling(bytes)
+                };
                 (text.into_owned(), had_errors)
             }
             Charset::Utf7 => decode_utf7(bytes),
@@ -164,9 +172,19 @@ fn normalized_numbered(lower: &str) -> Option<&'static Encoding> {
 /// windows-1252, plus [`CharsetDefect::UnknownCharset`]. Malformed input in a known charset gives
 /// [`CharsetDefect::Malformed`].
 pub fn decode(label: &str, bytes: &[u8]) -> (String, Option<CharsetDefect>) {
+    decode_bom(label, bytes, true)
+}
+
+/// Like [`decode`], but a leading U+FEFF is kept as a character: in header text (RFC 2047
+/// words, RFC 2231 values) it is content, not a byte order mark.
+pub fn decode_keeping_bom(label: &str, bytes: &[u8]) -> (String, Option<CharsetDefect>) {
+    decode_bom(label, bytes, false)
+}
+
+fn decode_bom(label: &str, bytes: &[u8], remove_bom: bool) -> (String, Option<CharsetDefect>) {
     match lookup(label) {
         Some(charset) => {
-            let (text, malformed) = charset.decode(bytes);
+            let (text, malformed) = charset.decode_bom(bytes, remove_bom);
             let defect = malformed.then(|| CharsetDefect::Malformed {
                 charset: charset.name(),
             });

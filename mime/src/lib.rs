@@ -5,6 +5,9 @@
 //! - [`parser`]: the whole-buffer zero-copy parser ([`parse`]) and the streaming one
 //!   ([`parser::StreamParser`]), lenient, with [`Limits`] and [`Defect`]s.
 //! - [`mbox`]: mbox files (mboxo/mboxrd), whole-buffer and streaming.
+//! - [`builder`]: building messages (text, HTML, inline resources, attachments, reply and
+//!   forward), written canonically with folded, injection-safe headers; [`guess`]: content
+//!   types from file names.
 //! - [`encoding`]: the transfer encodings; [`header`]: `Content-Type`, `Content-Disposition`,
 //!   RFC 2047 encoded words, RFC 2231 parameters, address lists and dates; [`charset`]: the
 //!   charsets they need.

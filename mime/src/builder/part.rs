@@ -112,7 +112,7 @@ impl Attachment {
         headers.set_content_type(&ct, options)?;
         headers.set_content_disposition(&cd, options)?;
         if let Some(id) = &self.content_id {
-            headers.set_structured("Content-ID", &id.to_header_string())?;
+            headers.set_content_id(id)?;
         }
         let encoded = base64::encode(&self.data);
         headers.set_structured("Content-Transfer-Encoding", "base64")?;

@@ -283,7 +283,7 @@ impl DecodeState<'_, '_> {
             return;
         };
         let bytes = std::mem::take(&mut self.pending);
-        let (text, defect) = charset::decode(label, &bytes);
+        let (text, defect) = charset::decode_keeping_bom(label, &bytes);
         if let Some(d) = defect {
             self.out
                 .defect(Rfc2047Defect::Charset(d), self.options.max_defects);

@@ -1,7 +1,7 @@
 //! Message identifiers (RFC 5322 §3.6.4): `Message-ID`, `In-Reply-To` and `References`.
 //!
 //! Parsing ([`parse_list`], [`parse`]) is lenient and never fails: obsolete syntax (comments
-//! and white space inside `<...>`, quoted local parts, phrases between identifiers in an old
+//! and white space inside `<...>`, phrases between identifiers in an old
 //! `In-Reply-To`), identifiers without angle brackets and unclosed brackets are recovered and
 //! reported as [`MessageIdDefect`]s. It runs in linear time without recursion.
 //!
@@ -151,10 +151,15 @@ pub fn parse_list_with(input: &[u8], options: &ParseOptions) -> ParsedMessageIds
                 continue;
             }
             b'<' => bracketed(input, i, &mut out, max_defects),
+            b'>' => {
+                out.defect(MessageIdDefect::StrayText, max_defects);
+                i += 1;
+                continue;
+            }
             _ => {
                 let end = i + input[i..]
                     .iter()
-                    .position(|&b| is_ws(b) || matches!(b, b'<' | b'(' | b'"' | b','))
+                    .position(|&b| is_ws(b) || matches!(b, b'<' | b'>' | b'(' | b'"' | b','))
                     .unwrap_or(input.len() - i);
                 let word = &input[i..end];
                 if word.contains(&b'@') && word.len() > 2 {
@@ -184,8 +189,10 @@ pub fn parse_list_with(input: &[u8], options: &ParseOptions) -> ParsedMessageIds
     out
 }
 
-/// Reads `<...>` starting at `start`: the identifier with white space and comments removed,
-/// and where parsing goes on.
+/// Reads `<...>` starting at `start`: the identifier with white space, control characters and
+/// comments removed, and where parsing goes on. Quotes are kept as characters (an obsolete
+/// quoted local part loses its white space), so what is read always writes back as `<id>` and
+/// reads again as the same identifier.
 fn bracketed(
     input: &[u8],
     start: usize,
@@ -208,11 +215,6 @@ fn bracketed(
                     },
                     max_defects,
                 );
-                i = end;
-            }
-            b'"' => {
-                let (end, _) = quoted_end(input, i);
-                id.extend_from_slice(&input[i..end]);
                 i = end;
             }
             b if is_ws(b) || b < 0x20 || b == 0x7f => {

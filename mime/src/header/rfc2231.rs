@@ -411,7 +411,7 @@ fn decode_extended(name: &str, parts: &[&Raw<'_>], out: &mut Parameters) -> Para
     }
     let value = match &charset_label {
         Some(label) => {
-            let (text, defect) = charset::decode(label, &bytes);
+            let (text, defect) = charset::decode_keeping_bom(label, &bytes);
             if let Some(d) = defect {
                 out.defects.push(ParameterDefect::Charset(d));
             }

@@ -220,6 +220,16 @@ impl HeaderList {
         self.put_id_list("Message-ID", std::slice::from_ref(id))
     }
 
+    /// The `Content-ID` of a part (what a `cid:` URL names).
+    pub fn content_id(&self) -> Option<MessageId> {
+        self.value("content-id").and_then(|v| msg_id::parse(v))
+    }
+
+    /// Sets the `Content-ID`. Fails only for a parsed identifier too long for a line.
+    pub fn set_content_id(&mut self, id: &MessageId) -> Result<(), HeaderError> {
+        self.put_id_list("Content-ID", std::slice::from_ref(id))
+    }
+
     /// The identifiers in `In-Reply-To`.
     pub fn in_reply_to(&self) -> Vec<MessageId> {
         self.id_list("in-reply-to")

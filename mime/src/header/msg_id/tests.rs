@@ -27,9 +27,10 @@ fn obsolete_forms() {
     let parsed = parse_list(b"< a (comment) @ b.example >");
     assert_eq!(parsed.ids[0].as_str(), "a@b.example");
     assert!(parsed.defects.contains(&MessageIdDefect::ObsoleteSpace));
+    // Quotes are kept as characters; white space inside them is dropped like any other.
     assert_eq!(
         ids("<\"quoted local\"@example.com>"),
-        ["\"quoted local\"@example.com"]
+        ["\"quotedlocal\"@example.com"]
     );
     // Old In-Reply-To with a phrase.
     let parsed = parse_list(b"Your message of \"Mon, 1 Jan 2001\" <x@y.example> (comment)");
@@ -126,4 +127,31 @@ quickcheck! {
         let parsed = parse_list(&b);
         parsed.ids.iter().all(|id| !id.as_str().contains(['\r', '\n', '\0']))
     }
+}
+
+#[test]
+fn parsed_ids_write_back_to_the_same_ids() {
+    for input in [
+        &b">\0@"[..],
+        b"<\"abc",
+        b"<\"a\"b\"@c>",
+        b"a>b@c",
+        b"<\"a b\"@c> x@y",
+    ] {
+        let parsed = parse_list(input);
+        let again = parse_list(format_list(&parsed.ids).as_bytes());
+        assert_eq!(
+            again.ids,
+            parsed.ids,
+            "{:?}",
+            String::from_utf8_lossy(input)
+        );
+    }
+    // Found by the mime_msg_id fuzz target.
+    let input = b"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00w<3\x00\x00\x00\x06@\xf1\xf1\x88\x96\x5c\x02\x22\xdb@\xf1\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00w<3\x00\x00\x00\x06@\xf1\xf1\x88\x96\x5c\x02\x22\xdb@\xf1\xf1\x88\x96\xa5\xf1\x88\x96\xa5\xd7";
+    let parsed = parse_list(input);
+    assert_eq!(
+        parse_list(format_list(&parsed.ids).as_bytes()).ids,
+        parsed.ids
+    );
 }

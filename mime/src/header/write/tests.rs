@@ -206,3 +206,10 @@ fn quickcheck_structured_never_injects() {
         .tests(300)
         .quickcheck(prop as fn(Text) -> bool);
 }
+
+#[test]
+fn leading_bom_survives_encoding() {
+    let out = unstructured("Subject", "\u{feff}A");
+    let value = check_field(&out, "Subject");
+    assert_eq!(encoded_word::decode(value.as_bytes()).text, "\u{feff}A");
+}
