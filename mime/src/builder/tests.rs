@@ -102,7 +102,7 @@ fn headers_and_generated_fields() {
         .cc(mailbox(Some("Carol"), "carol@example.net"))
         .bcc(mailbox(None, "dave@example.net"))
         .reply_to(mailbox(None, "list@example.com"))
-        .subject("Hello")
+        .subject(" \tHello ")
         .header("X-Mailer", "mail-kit")
         .text("hi")
         .build()
@@ -127,6 +127,7 @@ fn headers_and_generated_fields() {
             "Content-Transfer-Encoding"
         ]
     );
+    assert_eq!(h.subject().as_deref(), Some(" \tHello "));
     assert!(h.message_id().unwrap().as_str().ends_with("@example.com"));
     let age = std::time::SystemTime::now()
         .duration_since(h.date().unwrap().to_system_time().unwrap())

@@ -101,12 +101,16 @@ impl HeaderList {
         Ok(())
     }
 
-    /// The first field named `name` as unstructured text: unfolded, RFC 2047-decoded, leading
-    /// white space removed.
+    /// The first field named `name` as unstructured text: unfolded and RFC 2047-decoded, with
+    /// the white space written after the colon removed (white space inside encoded words is
+    /// text and is kept).
     pub fn text(&self, name: &str) -> Option<String> {
         self.value(name).map(|v| {
-            let decoded = encoded_word::decode(v).text;
-            decoded.trim_start_matches([' ', '\t']).to_owned()
+            let start = v
+                .iter()
+                .position(|&b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+                .unwrap_or(v.len());
+            encoded_word::decode(&v[start..]).text
         })
     }
 
