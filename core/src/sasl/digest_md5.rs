@@ -3,7 +3,7 @@
 use std::fmt;
 
 use md5::{Digest, Md5};
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 use super::{Credentials, Mechanism, SaslError, hex, random};
 
@@ -115,6 +115,7 @@ impl DigestMd5 {
         let user = encode(&self.user, challenge.utf8)?;
         let realm_bytes = encode(&realm, challenge.utf8)?;
         let password = Zeroizing::new(encode(&self.password, challenge.utf8)?);
+        self.password.zeroize();
         let mut inner = Md5::new();
         inner.update(&user);
         inner.update(b":");

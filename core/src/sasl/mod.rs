@@ -4,6 +4,12 @@
 //! sends its initial response (if any), passes every server challenge (already base64-decoded)
 //! to [`Mechanism::respond`], and calls [`Mechanism::finish`] when the server reports success.
 //! [`select`] picks the strongest mechanism both sides support.
+//!
+//! Mechanisms: [`Scram`] (SCRAM-SHA-1/256/512 and their `-PLUS` variants with
+//! [`ChannelBinding`]), [`Ntlm`] (NTLMv2 with MIC), [`DigestMd5`], [`CramMd5`], [`Plain`],
+//! [`Login`], [`XOAuth2`], [`OAuthBearer`], [`Anonymous`] and [`External`]. Secrets are wiped
+//! once used and never shown by `Debug`; user names and passwords go through [`saslprep`]
+//! where the mechanism's RFC asks for it (SCRAM).
 
 mod bearer;
 mod channel_binding;

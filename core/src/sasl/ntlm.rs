@@ -6,7 +6,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use hmac::{Hmac, Mac};
 use md4::{Digest, Md4};
 use md5::Md5;
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 use super::ntlm_messages::{
     AV_FLAG_MIC, AV_FLAGS, Authenticate, CLIENT_FLAGS, Challenge, MIC_OFFSET, NEGOTIATE_UNICODE,
@@ -109,6 +109,7 @@ impl Ntlm {
         let target_info = encode_av_pairs(&av_pairs);
 
         let key = ntowf_v2(&self.password, &self.user, &self.domain);
+        self.password.zeroize();
         let (nt_response, proof) = nt_v2_response(
             &key,
             &challenge.server_challenge,

@@ -9,6 +9,9 @@ use super::{Credentials, Mechanism, SaslError};
 /// The PLAIN mechanism (RFC 4616). Reveals the password to anyone who can read the
 /// connection, so [`select`](super::select) uses it only over TLS unless told otherwise.
 ///
+/// RFC 4616 §2 puts string preparation (SASLprep) on the verifying server, which compares
+/// prepared strings: the client sends the strings as given.
+///
 /// The message goes out as the initial response, or, when the protocol cannot send one, in
 /// answer to the server's first (empty) challenge. It is sent in answer to at most one
 /// challenge; a further challenge is [`SaslError::TooManySteps`].

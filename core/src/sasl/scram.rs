@@ -5,7 +5,7 @@ use std::fmt;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 use super::lenient_base64;
 use super::{
@@ -178,8 +178,9 @@ impl Scram {
         }
         let iterations = u32::try_from(first.iterations)
             .map_err(|_| SaslError::InvalidChallenge("SCRAM iteration count out of range"))?;
-        let password = saslprep(&self.password, "password")?;
-        let password = Zeroizing::new(password.into_owned());
+        let password = Zeroizing::new(saslprep(&self.password, "password")?.into_owned());
+        // The password is needed once: only the derived keys remain.
+        self.password.zeroize();
 
         let mut cbind_input = gs2_header.as_bytes().to_vec();
         if let Binding::Used(cb) = &self.binding {
