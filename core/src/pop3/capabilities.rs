@@ -18,6 +18,9 @@ pub enum Expire {
 /// Built leniently: unknown tags land in [`Capabilities::other`] and malformed arguments are
 /// dropped, never an error. Tags are case-insensitive.
 ///
+/// The texts (`IMPLEMENTATION`, the arguments of unknown tags) come from the server and are
+/// untrusted: they may hold terminal escapes.
+///
 /// ```
 /// use mail_kit_core::pop3::{Capabilities, Expire};
 ///
