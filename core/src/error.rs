@@ -21,6 +21,12 @@ pub enum Error {
         /// The configured limit.
         limit: usize,
     },
+    /// A collected multi-line reply (a POP3 listing) was larger than the configured maximum.
+    #[error("server reply larger than {limit} bytes")]
+    ReplyTooLarge {
+        /// The configured limit.
+        limit: usize,
+    },
     /// The server sent bytes that do not follow the protocol's grammar.
     #[error("malformed server reply: {0}")]
     MalformedReply(String),

@@ -141,6 +141,9 @@ fn scenario(name: &str) -> Scenario<Pop3> {
         "listing-too-many-lines" => logged_in()
             .configure(|c| c.limits.max_reply_lines = 2)
             .after_login(Command::List(None)),
+        "listing-too-large" => logged_in()
+            .configure(|c| c.limits.max_reply_size = 16)
+            .after_login(Command::Uidl(None)),
         "status-line-too-long" => logged_in().configure(|c| c.limits.max_line_len = 32),
         "stat-malformed" | "timeout-command" => logged_in().after_login(Command::Stat),
         "timeout-greeting" => Scenario::pop3(Implicit),
@@ -715,6 +718,10 @@ fn malformed_replies_are_fatal() {
     fails_with(
         &check("listing-too-many-lines"),
         &Error::TooManyReplyLines { limit: 2 },
+    );
+    fails_with(
+        &check("listing-too-large"),
+        &Error::ReplyTooLarge { limit: 16 },
     );
     fails_with(
         &check("status-line-too-long"),

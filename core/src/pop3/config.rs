@@ -56,6 +56,8 @@ pub struct Pop3Limits {
     pub max_line_len: usize,
     /// Most lines in a collected multi-line reply (`LIST`, `UIDL`, `CAPA`, `LANG`).
     pub max_reply_lines: usize,
+    /// Most bytes in a collected multi-line reply (line ends included).
+    pub max_reply_size: usize,
     /// Longest decoded SASL challenge in bytes.
     pub max_challenge_len: usize,
     /// Most SASL challenges in one `AUTH` exchange.
@@ -69,6 +71,7 @@ impl Default for Pop3Limits {
         Pop3Limits {
             max_line_len: 4096,
             max_reply_lines: 1_000_000,
+            max_reply_size: 32 << 20,
             max_challenge_len: 16 * 1024,
             max_sasl_rounds: 10,
             sasl: SaslLimits::DEFAULT,

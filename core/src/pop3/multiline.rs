@@ -129,24 +129,35 @@ impl DotDecoder {
 pub(crate) struct Lines {
     partial: BytesMut,
     lines: Vec<Bytes>,
+    /// Bytes pushed so far.
+    size: usize,
     max_line_len: usize,
     max_lines: usize,
+    max_size: usize,
 }
 
 impl Lines {
     /// An empty collector: lines of at most `max_line_len` bytes (line end included), at most
-    /// `max_lines` of them.
-    pub(crate) fn new(max_line_len: usize, max_lines: usize) -> Self {
+    /// `max_lines` of them, at most `max_size` bytes in all.
+    pub(crate) fn new(max_line_len: usize, max_lines: usize, max_size: usize) -> Self {
         Lines {
             partial: BytesMut::new(),
             lines: Vec::new(),
+            size: 0,
             max_line_len,
             max_lines,
+            max_size,
         }
     }
 
     /// Adds a decoded piece.
     pub(crate) fn push(&mut self, piece: &[u8]) -> Result<(), Error> {
+        self.size += piece.len();
+        if self.size > self.max_size {
+            return Err(Error::ReplyTooLarge {
+                limit: self.max_size,
+            });
+        }
         self.partial.extend_from_slice(piece);
         while let Some(lf) = memchr::memchr(b'\n', &self.partial) {
             let line = self.partial.split_to(lf + 1);
@@ -267,16 +278,19 @@ mod tests {
 
     #[test]
     fn lines_collect_within_limits() {
-        let mut l = Lines::new(8, 3);
+        let mut l = Lines::new(8, 3, 100);
         l.push(b"1 100\r\n2 2").unwrap();
         l.push(b"00\r\n").unwrap();
         assert_eq!(l.finish().unwrap(), [&b"1 100"[..], b"2 200"]);
-        let mut l = Lines::new(8, 3);
+        let mut l = Lines::new(8, 3, 100);
         assert_eq!(l.push(b"123456789"), Err(Error::LineTooLong { limit: 8 }));
-        let mut l = Lines::new(8, 2);
+        let mut l = Lines::new(8, 2, 100);
         assert_eq!(
             l.push(b"a\r\nb\r\nc\r\n"),
             Err(Error::TooManyReplyLines { limit: 2 })
         );
+        let mut l = Lines::new(8, 100, 10);
+        l.push(b"1 1\r\n2 2\r\n").unwrap();
+        assert_eq!(l.push(b"3"), Err(Error::ReplyTooLarge { limit: 10 }));
     }
 }

@@ -30,6 +30,7 @@ impl Pop3Client {
             _ => Some(Lines::new(
                 self.config.limits.max_line_len,
                 self.config.limits.max_reply_lines,
+                self.config.limits.max_reply_size,
             )),
         };
         self.receiving = Some(Receiving {
