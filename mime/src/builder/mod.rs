@@ -33,7 +33,7 @@ use crate::header::date::DateTime;
 use crate::header::msg_id::MessageId;
 use crate::header::rfc2231;
 use crate::header::write::{self, HeaderError};
-use crate::model::{Body, Entity, HeaderList, Message};
+use crate::model::{Entity, HeaderList, Message};
 
 pub use part::Attachment;
 pub use reply::ForwardMode;
@@ -379,32 +379,6 @@ impl MessageBuilder {
         parts.extend(extra);
         part::multipart_entity("mixed", &[], parts)
     }
-}
-
-impl From<Mailbox> for Address {
-    fn from(mailbox: Mailbox) -> Address {
-        Address::Mailbox(mailbox)
-    }
-}
-
-/// A `message/rfc822` part holding `message` (its bytes are written back as they are), with
-/// `Content-Disposition: attachment` and, when its content has 8-bit bytes,
-/// `Content-Transfer-Encoding: 8bit` (or `binary` when it has NUL bytes or long lines).
-pub(crate) fn message_entity(message: Message, file_name: &str) -> Result<Entity, BuildError> {
-    let mut headers = HeaderList::new();
-    headers.set_structured("Content-Type", "message/rfc822")?;
-    let value = write::with_parameters(
-        "attachment",
-        [("filename", file_name)],
-        &rfc2231::EncodeOptions::default(),
-    )?;
-    headers.set_structured("Content-Disposition", &value)?;
-    let bytes = message.to_bytes().unwrap_or_default();
-    let cte = crate::encoding::choose_encoding(&bytes, TransportConstraint::Binary);
-    if cte.as_str() != "7bit" {
-        headers.set_structured("Content-Transfer-Encoding", cte.as_str())?;
-    }
-    Ok(Entity::new(headers, Body::Message(Box::new(message))))
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use crate::guess::content_type_for_file_name;
 use crate::header::msg_id::MessageId;
 use crate::header::rfc2231::{self, Parameter};
 use crate::header::{ContentDisposition, ContentType};
-use crate::model::{Body, BodyData, CloseDelimiter, Entity, HeaderList, Multipart, Part};
+use crate::model::{Body, BodyData, CloseDelimiter, Entity, HeaderList, Message, Multipart, Part};
 
 use super::BuildError;
 
@@ -86,14 +86,36 @@ impl Attachment {
         self.content_id.as_ref()
     }
 
-    /// The entity for this attachment: base64 body, `Content-Type` with a `name` and
-    /// `Content-Disposition` (`attachment`, or `inline` when `inline`) with a `filename`, both
-    /// RFC 2231-encoded (and RFC 2047 too with `options.outlook_rfc2047`).
+    /// The entity for this attachment: base64 body (a `message/rfc822` one is parsed and
+    /// nested instead, as RFC 2046 allows no base64 there), and the headers of
+    /// [`Attachment::headers`].
     pub(crate) fn to_entity(
         &self,
         inline: bool,
         options: &rfc2231::EncodeOptions,
     ) -> Result<Entity, BuildError> {
+        let mut headers = self.headers(inline, options)?;
+        if self.content_type.eq_ignore_ascii_case("message/rfc822")
+            || self.content_type.eq_ignore_ascii_case("message/global")
+        {
+            return message_part(headers, crate::parse(self.data.clone()));
+        }
+        headers.set_structured("Content-Transfer-Encoding", "base64")?;
+        let encoded = base64::encode(&self.data);
+        Ok(Entity::new(
+            headers,
+            Body::Leaf(BodyData::Bytes(encoded.into())),
+        ))
+    }
+
+    /// `Content-Type` with a `name` and `Content-Disposition` (`attachment`, or `inline` when
+    /// `inline`) with a `filename`, both RFC 2231-encoded (and RFC 2047 too with
+    /// `options.outlook_rfc2047`), and the `Content-ID` when there is one.
+    pub(crate) fn headers(
+        &self,
+        inline: bool,
+        options: &rfc2231::EncodeOptions,
+    ) -> Result<HeaderList, BuildError> {
         let (media_type, subtype) = self
             .content_type
             .split_once('/')
@@ -114,13 +136,23 @@ impl Attachment {
         if let Some(id) = &self.content_id {
             headers.set_content_id(id)?;
         }
-        let encoded = base64::encode(&self.data);
-        headers.set_structured("Content-Transfer-Encoding", "base64")?;
-        Ok(Entity::new(
-            headers,
-            Body::Leaf(BodyData::Bytes(encoded.into())),
-        ))
+        Ok(headers)
     }
+}
+
+/// A part with `headers` whose body is `message` (written back byte for byte), with
+/// `Content-Transfer-Encoding: 8bit` when its bytes have 8-bit bytes (or `binary` when they
+/// have NUL bytes or long lines).
+pub(crate) fn message_part(
+    mut headers: HeaderList,
+    message: Message,
+) -> Result<Entity, BuildError> {
+    let bytes = message.to_bytes().unwrap_or_default();
+    let cte = choose_encoding(&bytes, TransportConstraint::Binary);
+    if cte != ContentTransferEncoding::SevenBit {
+        headers.set_structured("Content-Transfer-Encoding", cte.as_str())?;
+    }
+    Ok(Entity::new(headers, Body::Message(Box::new(message))))
 }
 
 /// A plain parameter (the encoder decides how to write it).

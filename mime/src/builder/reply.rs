@@ -3,7 +3,8 @@
 use crate::header::address::{Address, AddressList, Mailbox};
 use crate::model::{Body, Message};
 
-use super::{BuildError, MessageBuilder, message_entity};
+use super::part::message_part;
+use super::{Attachment, BuildError, MessageBuilder};
 
 /// How [`MessageBuilder::forward`] carries the original message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,9 +104,11 @@ impl MessageBuilder {
                 } else {
                     &name
                 };
+                let part = Attachment::from_bytes(name, bytes::Bytes::new())
+                    .headers(false, &Default::default())?;
                 builder
                     .extra_parts
-                    .push(message_entity(original.clone(), name)?);
+                    .push(message_part(part, original.clone())?);
             }
             ForwardMode::Inline => {
                 let mut text = String::from("\n\n---------- Forwarded message ----------\n");

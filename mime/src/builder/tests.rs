@@ -403,3 +403,26 @@ fn forward_inline_and_as_attachment() {
     assert_eq!(attachment.filename().as_deref(), Some("x.pdf"));
     assert_eq!(attachment.decoded_body().unwrap().bytes, b"%PDF");
 }
+
+#[test]
+fn eml_attachments_are_nested_messages() {
+    let eml = b"From: a@x.example\r\nSubject: inner\r\n\r\nGr\xc3\xbc\xc3\x9fe\r\n".to_vec();
+    let built = MessageBuilder::new()
+        .text("see attached")
+        .attachment(Attachment::from_bytes("inner.eml", eml.clone()))
+        .build()
+        .unwrap();
+    let bytes = built.to_bytes().unwrap();
+    let parsed = parse(bytes);
+    let Body::Multipart(mp) = parsed.body() else {
+        panic!("not multipart")
+    };
+    let part = &mp.parts[1].entity;
+    assert_eq!(part.transfer_encoding().as_str(), "8bit");
+    assert_eq!(part.filename().as_deref(), Some("inner.eml"));
+    let Body::Message(inner) = part.body() else {
+        panic!("not message/rfc822")
+    };
+    assert_eq!(inner.to_bytes().unwrap(), eml);
+    assert_eq!(inner.headers().subject().as_deref(), Some("inner"));
+}

@@ -326,6 +326,12 @@ impl Address {
     }
 }
 
+impl From<Mailbox> for Address {
+    fn from(mailbox: Mailbox) -> Address {
+        Address::Mailbox(mailbox)
+    }
+}
+
 impl AddressList {
     /// Writes the list as a header value, elements separated by `, ` (unfolded).
     pub fn to_header_string(&self) -> String {
