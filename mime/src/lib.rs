@@ -28,4 +28,4 @@ pub mod parser;
 pub use defect::Defect;
 pub use limits::Limits;
 pub use model::{Body, BodyData, Entity, Header, HeaderList, Message};
-pub use parser::{parse, parse_headers, parse_with};
+pub use parser::{parse, parse_headers, parse_headers_with, parse_with};

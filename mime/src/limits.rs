@@ -21,7 +21,7 @@ pub struct Limits {
     /// Maximum size in bytes of one entity's header block. A field that would cross it ends the
     /// header block: that field and the rest become the body, with
     /// [`Defect::HeaderBlockTooLarge`](crate::Defect::HeaderBlockTooLarge). This also bounds
-    /// what the streaming parser buffers. Default 1 MiB.
+    /// what the streaming parser buffers. Values above 4 GiB act as 4 GiB. Default 1 MiB.
     pub max_header_bytes: usize,
     /// Maximum number of header fields per entity; the next field ends the header block as for
     /// `max_header_bytes`, with [`Defect::TooManyHeaders`](crate::Defect::TooManyHeaders).

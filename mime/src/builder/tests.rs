@@ -88,7 +88,7 @@ fn shapes() {
     assert_eq!(related.parameter("type"), Some("text/html"));
     let image = parsed.body_parts().nth(1).unwrap();
     assert_eq!(
-        image.headers().value("content-id").unwrap().as_ref(),
+        image.headers().value("content-id").unwrap(),
         b" <logo@example.com>"
     );
     assert!(image.content_disposition().unwrap().is_inline());

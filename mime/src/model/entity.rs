@@ -184,7 +184,7 @@ impl Entity {
     pub fn content_type(&self) -> ContentType {
         self.headers
             .value("content-type")
-            .and_then(|v| ContentType::parse(v))
+            .and_then(ContentType::parse)
             .unwrap_or_else(|| match self.default_type {
                 DefaultType::TextPlain => ContentType::text_plain_default(),
                 DefaultType::MessageRfc822 => ContentType::message_rfc822(),
@@ -195,7 +195,7 @@ impl Entity {
     pub fn content_disposition(&self) -> Option<ContentDisposition> {
         self.headers
             .value("content-disposition")
-            .and_then(|v| ContentDisposition::parse(v))
+            .and_then(ContentDisposition::parse)
     }
 
     /// The `Content-Transfer-Encoding` (7bit when absent).

@@ -205,7 +205,7 @@ impl HeaderList {
     /// The `Date`, parsed leniently (`None` when absent or unreadable).
     pub fn date(&self) -> Option<DateTime> {
         self.value("date")
-            .and_then(|v| date::parse_lenient(v))
+            .and_then(date::parse_lenient)
             .map(|(d, _)| d)
     }
 
@@ -216,7 +216,7 @@ impl HeaderList {
 
     /// The `Message-ID`.
     pub fn message_id(&self) -> Option<MessageId> {
-        self.value("message-id").and_then(|v| msg_id::parse(v))
+        self.value("message-id").and_then(msg_id::parse)
     }
 
     /// Sets the `Message-ID`. Fails only for a parsed identifier too long for a line.

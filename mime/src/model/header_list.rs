@@ -15,72 +15,94 @@ pub enum HeaderState {
 
 /// One header field.
 ///
-/// A parsed field keeps three views of the same input bytes: [`raw`](Header::raw) (the whole
-/// field: name, colon, value with its folding, and the final line ending), [`name`](Header::name)
-/// as written, and [`value`](Header::value) (everything after the colon up to, not including,
-/// the final line ending; folding kept). A line of the header block that is not a field (an
-/// mbox `From ` line, a continuation line first) is kept as a *malformed* field with an empty
-/// name, so that the block still round-trips; name lookups never match it.
+/// A parsed field keeps the input bytes of the whole field ([`raw`](Header::raw): name, colon,
+/// value with its folding, and the final line ending) as one zero-copy slice, and where in it
+/// the [`name`](Header::name) (as written) and the [`value`](Header::value) (everything after
+/// the colon up to, not including, the final line ending; folding kept) are. A line of the
+/// header block that is not a field (an mbox `From ` line, a continuation line first, a
+/// folded value that lost its indentation) is kept as a *malformed* field with an empty name,
+/// so that the block still round-trips; name lookups never match it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Header {
-    pub(crate) raw: Bytes,
-    pub(crate) name: Bytes,
-    pub(crate) value: Bytes,
-    pub(crate) state: HeaderState,
+    /// The raw field when parsed; the name alone for a new field.
+    bytes: Bytes,
+    name: (u32, u32),
+    value: (u32, u32),
+    /// The value set after parsing (or for a new field).
+    replaced: Option<Bytes>,
+    state: HeaderState,
 }
 
 impl Header {
     /// A new header (state [`HeaderState::New`]); `value` is what follows the colon, written
-    /// as given by the canonical writer (callers encode and fold it; it must not contain bare
-    /// CR or LF except as folding).
+    /// as given by the canonical writer (which refuses a CR, LF or NUL outside a fold), so
+    /// encode and fold it first (the typed setters of [`HeaderList`] do).
     pub fn new(name: impl Into<Bytes>, value: impl Into<Bytes>) -> Self {
+        let bytes = name.into();
         Header {
-            raw: Bytes::new(),
-            name: name.into(),
-            value: value.into(),
+            name: (0, bytes.len() as u32),
+            value: (0, 0),
+            bytes,
+            replaced: Some(value.into()),
             state: HeaderState::New,
         }
     }
 
-    /// A parsed field from its raw bytes and the lengths of its parts (used by the parser).
-    pub(crate) fn parsed(name: Bytes, value: Bytes, raw: Bytes) -> Self {
+    /// A parsed field: `raw` is the whole field, `name` and `value` ranges in it (used by the
+    /// parser, which keeps fields under 4 GiB).
+    pub(crate) fn parsed(raw: Bytes, name: (usize, usize), value: (usize, usize)) -> Self {
         Header {
-            raw,
-            name,
-            value,
+            bytes: raw,
+            name: (name.0 as u32, name.1 as u32),
+            value: (value.0 as u32, value.1 as u32),
+            replaced: None,
             state: HeaderState::Parsed,
         }
     }
 
     /// The field name as written (empty for a malformed line).
     pub fn name(&self) -> &[u8] {
-        &self.name
+        &self.bytes[self.name.0 as usize..self.name.1 as usize]
     }
 
-    /// The field name as text (lossy for 8-bit names, which the parser never produces).
+    /// The field name as text (empty for a malformed line; names are printable ASCII).
     pub fn name_str(&self) -> &str {
-        std::str::from_utf8(&self.name).unwrap_or("")
+        std::str::from_utf8(self.name()).unwrap_or("")
     }
 
-    /// The raw value: the bytes after the colon, folding kept, without the final line ending.
-    pub fn value(&self) -> &Bytes {
-        &self.value
+    /// The raw value: the bytes after the colon, folding kept, without the final line ending
+    /// (for a malformed line: the whole line without its line ending).
+    pub fn value(&self) -> &[u8] {
+        match &self.replaced {
+            Some(value) => value,
+            None => &self.bytes[self.value.0 as usize..self.value.1 as usize],
+        }
+    }
+
+    /// The raw value as a zero-copy [`Bytes`].
+    pub fn value_bytes(&self) -> Bytes {
+        match &self.replaced {
+            Some(value) => value.clone(),
+            None => self
+                .bytes
+                .slice(self.value.0 as usize..self.value.1 as usize),
+        }
     }
 
     /// The whole field as read (name to line ending), or `None` once modified or for a new
     /// field.
     pub fn raw(&self) -> Option<&Bytes> {
-        (self.state == HeaderState::Parsed).then_some(&self.raw)
+        (self.state == HeaderState::Parsed).then_some(&self.bytes)
     }
 
     /// Whether the name is `name` (ASCII case-insensitive).
     pub fn is(&self, name: &str) -> bool {
-        !self.name.is_empty() && self.name.eq_ignore_ascii_case(name.as_bytes())
+        self.name.1 > self.name.0 && self.name().eq_ignore_ascii_case(name.as_bytes())
     }
 
     /// Whether this is a line of the header block that is not a field.
     pub fn is_malformed(&self) -> bool {
-        self.name.is_empty()
+        self.name.1 == self.name.0
     }
 
     /// Parsed, modified or new.
@@ -91,7 +113,7 @@ impl Header {
     /// Replaces the value (what follows the colon); the header becomes
     /// [`HeaderState::Modified`] (or stays [`HeaderState::New`]).
     pub fn set_value(&mut self, value: impl Into<Bytes>) {
-        self.value = value.into();
+        self.replaced = Some(value.into());
         if self.state == HeaderState::Parsed {
             self.state = HeaderState::Modified;
         }
@@ -139,7 +161,7 @@ impl HeaderList {
     }
 
     /// The raw value of the first field named `name`.
-    pub fn value(&self, name: &str) -> Option<&Bytes> {
+    pub fn value(&self, name: &str) -> Option<&[u8]> {
         self.get(name).map(Header::value)
     }
 

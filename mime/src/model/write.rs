@@ -13,9 +13,7 @@
 use std::io::{self, Write};
 
 use crate::header::write::check_raw_value;
-use crate::model::{
-    Body, BodyData, CloseDelimiter, Entity, Header, HeaderList, HeaderState, Message,
-};
+use crate::model::{Body, BodyData, CloseDelimiter, Entity, Header, HeaderList, Message};
 
 /// One piece of output still to write; an explicit stack keeps deep trees off the call stack.
 enum Task<'a> {
@@ -125,14 +123,14 @@ fn push_body<'a>(body: &'a Body, stack: &mut Vec<Task<'a>>) {
 fn write_headers(headers: &HeaderList, out: &mut impl Write) -> io::Result<()> {
     if headers.is_pristine() {
         for h in &headers.fields {
-            out.write_all(&h.raw)?;
+            out.write_all(h.raw().map_or(&[][..], |raw| &raw[..]))?;
         }
         return out.write_all(&headers.separator);
     }
     for h in &headers.fields {
-        match h.state {
-            HeaderState::Parsed => out.write_all(&h.raw)?,
-            HeaderState::Modified | HeaderState::New => write_canonical_header(h, out)?,
+        match h.raw() {
+            Some(raw) => out.write_all(raw)?,
+            None => write_canonical_header(h, out)?,
         }
     }
     out.write_all(b"\r\n")
@@ -142,13 +140,13 @@ fn write_headers(headers: &HeaderList, out: &mut impl Write) -> io::Result<()> {
 /// (`InvalidData`) when [`check_raw_value`] finds an invalid name, a CR, LF or NUL that is not
 /// a fold, or a line over 998 octets, so that nothing can be injected.
 fn write_canonical_header(h: &Header, out: &mut impl Write) -> io::Result<()> {
-    check_raw_value(h.name_str(), &h.value)
+    check_raw_value(h.name_str(), h.value())
         .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
-    out.write_all(&h.name)?;
+    out.write_all(h.name())?;
     out.write_all(b":")?;
-    if !matches!(h.value.first(), None | Some(b' ' | b'\t')) {
+    if !matches!(h.value().first(), None | Some(b' ' | b'\t')) {
         out.write_all(b" ")?;
     }
-    out.write_all(&h.value)?;
+    out.write_all(h.value())?;
     out.write_all(b"\r\n")
 }

@@ -45,7 +45,7 @@ pub fn parse(input: impl Into<Bytes>) -> Message {
 ///
 /// ```
 /// let message = mail_kit_mime::parse(&b"Subject: hi\nContent-Type: text/plain\n\nhello\n"[..]);
-/// assert_eq!(message.headers().value("subject").map(|v| &v[..]), Some(&b" hi"[..]));
+/// assert_eq!(message.headers().value("subject"), Some(&b" hi"[..]));
 /// assert_eq!(message.text_body().as_deref(), Some("hello\n"));
 /// ```
 pub fn parse_with(input: impl Into<Bytes>, limits: &Limits) -> Message {
@@ -105,15 +105,13 @@ fn to_event(token: Token, bytes: Bytes) -> Event {
             value_end,
             ..
         } => Event::Header(Header::parsed(
-            bytes.slice(name_start..name_end),
-            bytes.slice(value_start..value_end),
             bytes,
+            (name_start, name_end),
+            (value_start, value_end),
         )),
-        Token::Malformed { content_end, .. } => Event::Header(Header::parsed(
-            Bytes::new(),
-            bytes.slice(..content_end),
-            bytes,
-        )),
+        Token::Malformed { content_end, .. } => {
+            Event::Header(Header::parsed(bytes, (0, 0), (0, content_end)))
+        }
         Token::HeadersEnd { kind, .. } => Event::HeadersEnd {
             separator: bytes,
             kind,

@@ -25,6 +25,9 @@ use crate::model::DefaultType;
 use crate::parser::delimiter::{LineMatch, match_line};
 use crate::parser::event::{EntityKind, Region};
 
+/// Header blocks are kept under 4 GiB whatever the limit says (fields store 32-bit offsets).
+const MAX_FIELD: usize = u32::MAX as usize;
+
 /// A token: what the next bytes of the window are. `len()` of them are consumed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Token {
@@ -196,6 +199,7 @@ impl Tokenizer {
         let budget = self
             .limits
             .max_header_bytes
+            .min(MAX_FIELD)
             .saturating_sub(self.header_state().bytes);
         let mut scan = self.header_state().scan;
         let first = match scan.first {
@@ -208,7 +212,7 @@ impl Tokenizer {
                 // Checked before looking at the line, so that both front ends decide alike:
                 // the streaming one cannot classify a line it has not seen in full.
                 if first_end > budget {
-                    let limit = self.limits.max_header_bytes;
+                    let limit = self.limits.max_header_bytes.min(MAX_FIELD);
                     return self.end_headers(0, Some(Defect::HeaderBlockTooLarge { limit }));
                 }
                 let line = &w[..first_end];
@@ -257,7 +261,7 @@ impl Tokenizer {
         let max_line = self.limits.max_line_length;
         let state = header_state(&mut self.stack);
         if end > budget {
-            let limit = self.limits.max_header_bytes;
+            let limit = self.limits.max_header_bytes.min(MAX_FIELD);
             return self.end_headers(0, Some(Defect::HeaderBlockTooLarge { limit }));
         }
         if state.count >= max_headers {
@@ -333,15 +337,17 @@ impl Tokenizer {
         // an mbox `From ` line first, and (as MimeKit does) a single word after some fields,
         // the usual shape of a value whose folding lost its indentation. Anything else (prose,
         // a `--` line) starts the body.
-        let keep = continuation
-            || root_first && line[name_start..].starts_with(b"From ")
-            || count > 0
-                && !line.starts_with(b"--")
-                && !line
-                    .trim_ascii_end()
-                    .iter()
-                    .any(|&b| b == b' ' || b == b'\t');
-        (name_end.is_some() || keep).then_some(FirstLine {
+        let keep = || {
+            continuation
+                || root_first && line[name_start..].starts_with(b"From ")
+                || count > 0
+                    && !line.starts_with(b"--")
+                    && !line
+                        .trim_ascii_end()
+                        .iter()
+                        .any(|&b| b == b' ' || b == b'\t')
+        };
+        (name_end.is_some() || keep()).then_some(FirstLine {
             name_start,
             name_end,
         })
@@ -351,7 +357,7 @@ impl Tokenizer {
     /// field cannot fit whatever follows).
     fn need_more_headers(&mut self, w: &[u8], budget: usize) -> Step {
         if w.len() > budget {
-            let limit = self.limits.max_header_bytes;
+            let limit = self.limits.max_header_bytes.min(MAX_FIELD);
             self.end_headers(0, Some(Defect::HeaderBlockTooLarge { limit }))
         } else {
             Step::NeedMore
@@ -360,6 +366,9 @@ impl Tokenizer {
 
     /// Queues `t` after any pending defects and returns the first queued token.
     fn emit(&mut self, t: Token) -> Step {
+        if self.queue.is_empty() {
+            return Step::Token(t);
+        }
         self.queue.push_back(t);
         Step::Token(self.queue.pop_front().unwrap_or(Token::EntityEnd))
     }
