@@ -226,7 +226,7 @@ impl HeaderList {
 
     /// The `Content-ID` of a part (what a `cid:` URL names).
     pub fn content_id(&self) -> Option<MessageId> {
-        self.value("content-id").and_then(|v| msg_id::parse(v))
+        self.value("content-id").and_then(msg_id::parse)
     }
 
     /// Sets the `Content-ID`. Fails only for a parsed identifier too long for a line.
