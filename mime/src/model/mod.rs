@@ -6,7 +6,7 @@
 //! fields ([`Header::raw`], [`Header::value`]), the blank line after the headers, delimiter
 //! lines, preamble, epilogue and leaf bodies. So [`Message::write_to`] writes an unmodified
 //! message back byte for byte, and a modified one is written canonically only where it changed
-//! (see [`write`](self::write)).
+//! (see [`write`](mod@write)).
 //!
 //! Each entity also records its [`ByteRanges`] in the input and the [`Defect`](crate::Defect)s
 //! found in it.
