@@ -101,7 +101,7 @@ impl DigestMd5 {
             {
                 c.clone()
             }
-            Some(_) => return Err(SaslError::InvalidChallenge("unusable client nonce")),
+            Some(_) => return Err(SaslError::WrongCredentials),
             None => random::nonce()?,
         };
         let realm = challenge.realm.unwrap_or_default();

@@ -138,7 +138,7 @@ impl Scram {
         let user = saslprep(&self.user, "user name")?;
         let nonce = match &self.client_nonce {
             Some(nonce) if valid_nonce(nonce) => nonce.clone(),
-            Some(_) => return Err(SaslError::InvalidChallenge("unusable client nonce")),
+            Some(_) => return Err(SaslError::WrongCredentials),
             None => random::nonce()?,
         };
         let mut client_first_bare = String::from("n=");

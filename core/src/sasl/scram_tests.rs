@@ -301,3 +301,22 @@ fn random_nonce_and_no_secret_in_debug() {
         .is_none()
     );
 }
+
+#[test]
+fn unusable_fixed_nonce_is_refused() {
+    for nonce in ["a,b", "", "caf\u{e9}", "a b"] {
+        let credentials = Credentials::password("user", "pencil").with_fixed_nonce(nonce);
+        let mut m = Scram::new(&credentials, ScramHash::Sha1, SaslLimits::default()).unwrap();
+        assert_eq!(
+            m.initial_response(),
+            Err(SaslError::WrongCredentials),
+            "{nonce:?}"
+        );
+    }
+    let credentials = Credentials::password("chris", "secret").with_fixed_nonce("a\"b");
+    let mut m = super::super::DigestMd5::new(&credentials, "smtp", None).unwrap();
+    assert_eq!(
+        m.respond(b"nonce=\"n\",algorithm=md5-sess"),
+        Err(SaslError::WrongCredentials)
+    );
+}
