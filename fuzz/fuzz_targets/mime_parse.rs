@@ -19,7 +19,10 @@ fuzz_target!(|data: &[u8]| {
     for limits in [Limits::default(), small] {
         let message = parse_with(data.to_vec(), &limits);
         assert_eq!(message.to_bytes().unwrap(), data);
-        assert_eq!(&parse_headers_with(data.to_vec(), &limits), message.headers());
+        assert_eq!(
+            &parse_headers_with(data.to_vec(), &limits),
+            message.headers()
+        );
         for (_, entity) in message.walk() {
             let _ = entity.content_type();
             let _ = entity.content_disposition();
