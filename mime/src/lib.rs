@@ -8,6 +8,7 @@
 //! - [`builder`]: building messages (text, HTML, inline resources, attachments, reply and
 //!   forward), written canonically with folded, injection-safe headers; [`guess`]: content
 //!   types from file names.
+//! - [`submission`]: a message's SMTP envelope, and its bytes as a given server can take them.
 //! - [`encoding`]: the transfer encodings; [`header`]: `Content-Type`, `Content-Disposition`,
 //!   RFC 2047 encoded words, RFC 2231 parameters, address lists and dates; [`charset`]: the
 //!   charsets they need.
@@ -24,6 +25,7 @@ mod limits;
 pub mod mbox;
 pub mod model;
 pub mod parser;
+pub mod submission;
 
 pub use defect::Defect;
 pub use limits::Limits;

@@ -64,6 +64,10 @@ pub enum Error {
     /// the content). The report says what it answered at each step.
     #[error("{}", not_accepted_message(.0))]
     NotAccepted(Box<SendReport>),
+    /// A message cannot be sent as it is: no sender or recipient in its headers, or content
+    /// the server cannot take and that may not be re-encoded (a DKIM- or ARC-signed message).
+    #[error("cannot send the message: {0}")]
+    Message(#[from] mail_kit_mime::submission::PrepareError),
     /// The server refused a command (`NOOP`, `RSET`, `VRFY`, `EXPN`).
     #[error("the server refused the command: {0}")]
     Refused(Reply),

@@ -19,6 +19,8 @@ use crate::smtp::Inbox;
 use crate::smtp::batch::{Batch, enqueue};
 use crate::smtp::inbox::{Accepted, auth_outcome, quit_outcome, reply_outcome, send_outcome};
 use crate::smtp::setup::session_machine;
+use crate::smtp::transaction_for_message;
+use mail_kit_mime::Message;
 
 /// A blocking SMTP session, ready for commands.
 ///
@@ -110,6 +112,17 @@ impl SmtpClient {
         message: impl Into<Bytes>,
     ) -> Result<SendReport, Error> {
         self.send(Transaction::new(envelope.clone(), message))
+    }
+
+    /// Sends a parsed or built message: the envelope comes from its `Sender`/`From` and
+    /// `To`/`Cc`/`Bcc` fields (or its `Resent-*` ones), `Bcc` is removed from what is sent
+    /// (the rest is byte-identical unless parts must be re-encoded), and 8BITMIME, BINARYMIME
+    /// and SMTPUTF8 are used as the content needs and the server allows. Parts are
+    /// re-encoded (quoted-printable or base64) only when the server lacks what they need, and
+    /// never in a message with a `DKIM-Signature` or `ARC-Seal` ([`Error::Message`]).
+    pub fn send_message(&mut self, message: &Message) -> Result<SendReport, Error> {
+        let transaction = transaction_for_message(message, self.capabilities())?;
+        self.send(transaction)
     }
 
     /// Sends one transaction (see [`SmtpClient::send_raw`]).

@@ -13,7 +13,9 @@ use mail_kit_core::WireObserver;
 use super::Inbox;
 use super::batch::{Batch, enqueue};
 use super::inbox::{Accepted, auth_outcome, quit_outcome, reply_outcome, send_outcome};
+use super::message::transaction_for_message;
 use super::setup::session_machine;
+use mail_kit_mime::Message;
 use crate::driver::{AsyncDriver, open_async, runtime_for};
 use crate::error::Error;
 use crate::options::SmtpOptions;
@@ -139,6 +141,17 @@ impl<R: Runtime> AsyncSmtpClient<R> {
         message: impl Into<Bytes>,
     ) -> Result<SendReport, Error> {
         self.send(Transaction::new(envelope.clone(), message)).await
+    }
+
+    /// Sends a parsed or built message: the envelope comes from its `Sender`/`From` and
+    /// `To`/`Cc`/`Bcc` fields (or its `Resent-*` ones), `Bcc` is removed from what is sent
+    /// (the rest is byte-identical unless parts must be re-encoded), and 8BITMIME, BINARYMIME
+    /// and SMTPUTF8 are used as the content needs and the server allows. Parts are
+    /// re-encoded (quoted-printable or base64) only when the server lacks what they need, and
+    /// never in a message with a `DKIM-Signature` or `ARC-Seal` ([`Error::Message`]).
+    pub async fn send_message(&mut self, message: &Message) -> Result<SendReport, Error> {
+        let transaction = transaction_for_message(message, self.capabilities())?;
+        self.send(transaction).await
     }
 
     /// Sends one transaction (see [`AsyncSmtpClient::send_raw`]).

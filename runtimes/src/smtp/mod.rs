@@ -10,6 +10,8 @@ with_async_runtime! {
     mod async_client;
     pub use async_client::AsyncSmtpClient;
 }
+mod message;
+pub use message::transaction_for_message;
 with_any_runtime! {
     pub(crate) mod batch;
     pub(crate) mod inbox;
