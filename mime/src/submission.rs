@@ -113,7 +113,7 @@ pub fn envelope(message: &Message) -> Result<MessageEnvelope, PrepareError> {
     let from = named("sender")
         .into_iter()
         .chain(named("from"))
-        .flat_map(|h| addresses(h))
+        .flat_map(addresses)
         .next()
         .ok_or(PrepareError::NoSender)?;
     let mut recipients: Vec<String> = Vec::new();
