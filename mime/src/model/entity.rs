@@ -237,21 +237,10 @@ impl Entity {
             return None;
         };
         let raw = data.bytes()?;
-        Some(match self.transfer_encoding() {
-            ContentTransferEncoding::Base64 => base64::decode(raw),
-            ContentTransferEncoding::QuotedPrintable => quoted_printable::decode(raw),
-            ContentTransferEncoding::UUEncode => {
-                let uu = uuencode::decode(raw);
-                Decoded {
-                    defect: uu.defect,
-                    bytes: uu.bytes,
-                }
-            }
-            ContentTransferEncoding::Other(_) => Decoded {
-                bytes: raw.to_vec(),
-                defect: true,
-            },
-            _ => Decoded {
+        let cte = self.transfer_encoding();
+        Some(match remove_transfer_encoding(raw, &cte) {
+            Some(decoded) => decoded,
+            None => Decoded {
                 bytes: raw.to_vec(),
                 defect: false,
             },
@@ -259,24 +248,51 @@ impl Entity {
     }
 
     /// The text of a `text/*` leaf: transfer encoding removed and decoded from its charset
-    /// (us-ascii when unnamed, read as its WHATWG superset windows-1252). Defects found on the way (bad
-    /// encoding, unknown charset) are returned with it. `None` when not a text leaf held in
-    /// memory.
+    /// (us-ascii when unnamed, read as its WHATWG superset windows-1252). Defects found on the
+    /// way (bad encoding, unknown charset) are returned with it. `None` when not a text leaf
+    /// held in memory.
     pub fn text(&self) -> Option<(String, Vec<Defect>)> {
+        let Body::Leaf(data) = &self.body else {
+            return None;
+        };
         let ct = self.content_type();
         if ct.media_type != "text" {
             return None;
         }
-        let decoded = self.decoded_body()?;
+        let raw = data.bytes()?;
+        let cte = self.transfer_encoding();
         let mut defects = Vec::new();
-        if decoded.defect {
+        let decoded = remove_transfer_encoding(raw, &cte);
+        if decoded.as_ref().is_some_and(|d| d.defect) {
             defects.push(Defect::BadTransferEncoding {
-                encoding: self.transfer_encoding().to_string(),
+                encoding: cte.to_string(),
             });
         }
+        let bytes = decoded.as_ref().map_or(&raw[..], |d| &d.bytes[..]);
         let label = ct.charset().unwrap_or("us-ascii");
-        let (text, defect) = charset::decode(label, &decoded.bytes);
+        let (text, defect) = charset::decode(label, bytes);
         defects.extend(defect.map(Defect::Charset));
         Some((text, defects))
     }
+}
+
+/// Removes a transfer encoding; `None` for the identity encodings (7bit, 8bit, binary), whose
+/// bytes are the content. An unknown encoding gives the bytes as they are, flagged.
+fn remove_transfer_encoding(raw: &[u8], cte: &ContentTransferEncoding) -> Option<Decoded> {
+    Some(match cte {
+        ContentTransferEncoding::Base64 => base64::decode(raw),
+        ContentTransferEncoding::QuotedPrintable => quoted_printable::decode(raw),
+        ContentTransferEncoding::UUEncode => {
+            let uu = uuencode::decode(raw);
+            Decoded {
+                defect: uu.defect,
+                bytes: uu.bytes,
+            }
+        }
+        ContentTransferEncoding::Other(_) => Decoded {
+            bytes: raw.to_vec(),
+            defect: true,
+        },
+        _ => return None,
+    })
 }
