@@ -500,9 +500,13 @@ mod tests {
             let password =
                 Credentials::password(user.clone(), secret.clone()).with_authzid(&authzid);
             let token = Credentials::oauth_token(user, secret).with_authzid(authzid);
+            let info = bound();
+            let opts = TLS.with_tls_info(Some(&info));
             for (name, _) in RANKING {
                 for credentials in [&password, &token] {
-                    let Some(mut mechanism) = by_name(name, credentials) else {
+                    // -PLUS mechanisms build too: binding data is given.
+                    let Some(mut mechanism) = mechanism_by_name(name, credentials, &opts, &[])
+                    else {
                         continue;
                     };
                     if ir {
