@@ -113,3 +113,23 @@ fn modified_headers_are_written_canonically_and_checked() {
     m.headers_mut().fields_mut()[0].set_value("x\r\nBcc: victim@example.org");
     assert!(m.to_bytes().is_err());
 }
+
+#[test]
+fn forwarded_message_is_an_attachment_and_not_entered() {
+    let input = b"Content-Type: multipart/mixed; boundary=X\n\n--X\nContent-Type: text/plain\n\nsee attached\n--X\nContent-Type: message/rfc822\nContent-Disposition: attachment; filename=fwd.eml\n\nSubject: inner\nContent-Type: text/html\n\n<p>inner</p>\n--X--\n";
+    let m = parse_round_trip(input);
+    let parts: Vec<_> = m
+        .body_parts()
+        .map(|e| e.content_type().mime_type())
+        .collect();
+    assert_eq!(parts, ["text/plain", "message/rfc822"]);
+    let attachments: Vec<_> = m.attachments().collect();
+    assert_eq!(attachments.len(), 1);
+    assert_eq!(attachments[0].filename().as_deref(), Some("fwd.eml"));
+    assert_eq!(
+        m.html_body(),
+        None,
+        "the forwarded message's HTML is not this message's"
+    );
+    assert_eq!(m.text_body().as_deref(), Some("see attached"));
+}

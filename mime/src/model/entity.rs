@@ -217,16 +217,19 @@ impl Entity {
         self.content_type().parameter("name").map(str::to_owned)
     }
 
-    /// Whether this is an attachment: `Content-Disposition: attachment`, or a non-text,
-    /// non-container leaf with a file name and no `inline` disposition.
+    /// Whether this is an attachment: a leaf or nested message with `Content-Disposition:
+    /// attachment`, or a non-text leaf with a file name and no `inline` disposition.
+    /// Multiparts never are.
     pub fn is_attachment(&self) -> bool {
-        if !matches!(self.body, Body::Leaf(_)) {
-            return false;
-        }
-        match self.content_disposition() {
-            Some(cd) if cd.is_attachment() => true,
-            Some(cd) if cd.is_inline() => false,
-            _ => self.content_type().media_type != "text" && self.filename().is_some(),
+        let disposition = self.content_disposition();
+        match (&self.body, disposition) {
+            (Body::Multipart(_), _) => false,
+            (_, Some(cd)) if cd.is_attachment() => true,
+            (_, Some(cd)) if cd.is_inline() => false,
+            (Body::Message(_), _) => false,
+            (Body::Leaf(_), _) => {
+                self.content_type().media_type != "text" && self.filename().is_some()
+            }
         }
     }
 

@@ -140,6 +140,14 @@ impl HeaderList {
         }
     }
 
+    /// A parsed (pristine) list with room for `n` fields.
+    pub(crate) fn with_capacity(n: usize) -> Self {
+        HeaderList {
+            fields: Vec::with_capacity(n),
+            ..HeaderList::default()
+        }
+    }
+
     /// All fields in order (malformed lines included).
     pub fn iter(&self) -> std::slice::Iter<'_, Header> {
         self.fields.iter()

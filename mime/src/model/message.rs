@@ -34,16 +34,17 @@ impl Message {
         self.root
     }
 
-    /// Every entity of this message in document order (root first), descending into
-    /// multiparts but not into nested messages; iterative, so any depth is safe.
+    /// The body parts of this message in document order: its leaves and its nested messages
+    /// (as MimeKit's `BodyParts` gives them), descending into multiparts but not into nested
+    /// messages. Iterative, so any depth is safe.
     pub fn body_parts(&self) -> impl Iterator<Item = &Entity> {
         Walk::new(&self.root)
-            .filter(|(_, e)| matches!(e.body, Body::Leaf(_)))
             .map(|(_, e)| e)
+            .filter(|e| !matches!(e.body, Body::Multipart(_)))
     }
 
-    /// The leaves that are attachments (see [`Entity::is_attachment`]), in order; nested
-    /// messages are not entered.
+    /// The body parts that are attachments (see [`Entity::is_attachment`]), in order; a
+    /// nested message sent as an attachment is one, and is not entered.
     pub fn attachments(&self) -> impl Iterator<Item = &Entity> {
         self.body_parts().filter(|e| e.is_attachment())
     }

@@ -3,7 +3,7 @@
 //! Everything still as parsed is written from its raw bytes, so an unmodified message (or any
 //! unmodified subtree) comes out byte for byte as it went in: header fields, the blank line
 //! (or its absence), delimiter lines, preamble and epilogue, line endings of any kind. What
-//! was changed or built (a [`Header`] not in state [`HeaderState::Parsed`], a header block with
+//! was changed or built (a [`Header`] not in state [`HeaderState::Parsed`](crate::model::HeaderState::Parsed), a header block with
 //! fields added, removed or reordered, a [`Part`](crate::model::Part) without a raw delimiter, a
 //! [`CloseDelimiter::Canonical`]) goes through the canonical writer in this file: fields as
 //! `Name: value` with CRLF, checked by [`check_raw_value`] (no CR, LF or NUL outside a fold, no

@@ -95,8 +95,10 @@ impl<S: BodySink> Builder<S> {
                         _ => 0,
                     });
                 }
-                let mut entity =
-                    Entity::new(HeaderList::default(), Body::Leaf(BodyData::default()));
+                let mut entity = Entity::new(
+                    HeaderList::with_capacity(16),
+                    Body::Leaf(BodyData::default()),
+                );
                 entity.default_type = default_type;
                 self.stack.push(Building {
                     entity,

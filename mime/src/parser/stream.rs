@@ -66,9 +66,8 @@ impl StreamParser {
     }
 
     /// Appends input. Take the events it makes available before feeding much more, so that the
-    /// buffer stays small.
+    /// buffer stays small. Input fed after [`finish`](Self::finish) is ignored.
     pub fn feed(&mut self, data: &[u8]) {
-        debug_assert!(!self.eof, "feed after finish");
         if !self.eof {
             self.buf.extend_from_slice(data);
         }
