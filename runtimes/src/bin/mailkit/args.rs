@@ -25,7 +25,7 @@ Exit status:
 #[command(
     name = "mailkit",
     version,
-    about = "Email from the command line: send mail over SMTP with mail-kit",
+    about = "Email from the command line: send mail over SMTP, read it over POP3, with mail-kit",
     propagate_version = true,
     arg_required_else_help = true,
     after_help = EXIT_STATUS_HELP

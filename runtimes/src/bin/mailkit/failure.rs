@@ -2,7 +2,7 @@
 //!
 //! | status | meaning |
 //! |---|---|
-//! | 0 | success (`send`: accepted for at least one recipient) |
+//! | 0 | success (`send`: accepted for at least one recipient; `pop3 dele`: removed at QUIT) |
 //! | 1 | [`Failure::Failed`]: the server refused (message, login, command), or the connection, TLS or the protocol failed |
 //! | 2 | [`Failure::Usage`]: the command line cannot be carried out (also clap's own errors); nothing was sent |
 
