@@ -8,6 +8,8 @@
 //! - [`builder`]: building messages (text, HTML, inline resources, attachments, reply and
 //!   forward), written canonically with folded, injection-safe headers; [`guess`]: content
 //!   types from file names.
+//! - [`partial`]: `message/partial` split and join (RFC 2046 §5.2.2).
+//! - [`report`]: delivery-status (RFC 3464) and disposition-notification (RFC 8098) reports.
 //! - [`submission`]: a message's SMTP envelope, and its bytes as a given server can take them.
 //! - [`encoding`]: the transfer encodings; [`header`]: `Content-Type`, `Content-Disposition`,
 //!   RFC 2047 encoded words, RFC 2231 parameters, address lists and dates; [`charset`]: the
@@ -25,6 +27,8 @@ mod limits;
 pub mod mbox;
 pub mod model;
 pub mod parser;
+pub mod partial;
+pub mod report;
 pub mod submission;
 
 pub use defect::Defect;
