@@ -189,6 +189,18 @@ impl MessageSink for Collecting {
     }
 }
 
+/// A sink that fails on its first piece, like a full disk: the client must report
+/// [`Error::Io`](mail_kit::Error::Io) for that message, after reading the rest of it off the
+/// wire, and the session must go on.
+#[derive(Debug, Default)]
+pub struct FailingSink;
+
+impl MessageSink for FailingSink {
+    fn write_chunk(&mut self, _bytes: &[u8]) -> std::io::Result<()> {
+        Err(std::io::Error::other("disk full (test)"))
+    }
+}
+
 /// Watches a session's client bytes (as a [`WireObserver`]): everything written before TLS
 /// was established, and the most `RETR` commands in one write.
 #[derive(Debug, Clone, Default)]

@@ -4,7 +4,7 @@
 //! `Required` TLS policy never writing a credential before TLS; messages sent through Postfix
 //! first, then `STAT`, `LIST`, `UIDL`, `RETR` (bytes equal to the delivered Maildir file with
 //! CRLF line ends), `TOP`, `CAPA`, `DELE`, `RSET`, `NOOP` and, after `QUIT`, the message
-//! gone; `retrieve_many` pipelined.
+//! gone; `retrieve_many` pipelined; a failing sink reported for its message only.
 //!
 //! Each scenario is written twice, once for the blocking client and once for the async client
 //! generic over its runtime; `every_runtime!` turns it into four tests. Without the servers'
@@ -20,7 +20,7 @@ use mail_kit::{Credentials, Error, Pop3Options, TlsMode, blocking};
 use mail_kit_tests::every_runtime;
 use mail_kit_tests::live::{self, Servers, TlsPath, big_body, message, small_body, unique_id};
 use mail_kit_tests::pop3_live::{
-    Collector, POP3_USER, Pop3Probe, Stored, deliver, number_of, pop3_options,
+    Collector, FailingSink, POP3_USER, Pop3Probe, Stored, deliver, number_of, pop3_options,
 };
 
 /// Every login method the test Dovecot offers over POP3 (`tests/servers/start.sh`; no NTLM
@@ -400,6 +400,14 @@ async fn required_tls_async<R: Runtime>(servers: &Servers, runtime: &str) {
 // ---------------------------------------------------------------------------------------
 // retrieve_many, pipelined, then every message deleted
 
+/// A sink that fails: `Error::Io` for that message, and the session goes on.
+fn check_failing_sink(what: &str, result: Result<u64, Error>) {
+    match result {
+        Err(Error::Io(err)) => assert_eq!(err.to_string(), "disk full (test)", "{what}"),
+        other => panic!("{what}: a failing sink should give Error::Io, got {other:?}"),
+    }
+}
+
 fn check_many(what: &str, stored: &[Stored], numbers: &[u32], collector: &Collector) {
     for (stored, &n) in stored.iter().zip(numbers) {
         let got = collector
@@ -440,6 +448,15 @@ fn retrieve_many_blocking(servers: &Servers, runtime: &str) {
         probe.max_retr_per_write() > 1,
         "{runtime}: RETR commands were not pipelined"
     );
+    check_failing_sink(runtime, client.retrieve(numbers[3], FailingSink));
+    let mut again = Vec::new();
+    client
+        .retrieve(numbers[3], &mut again)
+        .expect("RETR after a failed sink");
+    assert!(
+        again == stored[3].bytes,
+        "{runtime}: RETR after a failed sink"
+    );
     for &n in &numbers {
         client.delete(n).expect("DELE");
     }
@@ -477,6 +494,14 @@ async fn retrieve_many_async<R: Runtime>(servers: &Servers, runtime: &str) {
     assert!(
         probe.max_retr_per_write() > 1,
         "{runtime}: RETR commands were not pipelined"
+    );
+    check_failing_sink(runtime, client.retrieve(numbers[3], FailingSink).await);
+    let mut again = Vec::new();
+    let retried = client.retrieve(numbers[3], &mut again).await;
+    retried.expect("RETR after a failed sink");
+    assert!(
+        again == stored[3].bytes,
+        "{runtime}: RETR after a failed sink"
     );
     for &n in &numbers {
         client.delete(n).await.expect("DELE");
