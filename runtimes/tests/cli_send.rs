@@ -361,6 +361,105 @@ fn message_from_a_file_arrives_intact() {
 }
 
 /// A message of about 1 MiB (many DATA pieces) with LF line ends, and how it must arrive.
+#[test]
+fn a_built_message_has_text_html_and_the_attachment() {
+    let (text, html, pdf) = (
+        temp_file("body.txt"),
+        temp_file("body.html"),
+        temp_file("report.pdf"),
+    );
+    std::fs::write(&text, "Hello Bob,\n.the report is attached.\n").unwrap();
+    std::fs::write(&html, "<p>Hello Bob,</p>").unwrap();
+    std::fs::write(&pdf, b"%PDF-1.4\n\x00\xff").unwrap();
+    let server = Server::start(Script::default());
+    let url = server.url();
+    let files = [
+        text.to_str().unwrap(),
+        html.to_str().unwrap(),
+        pdf.to_str().unwrap(),
+    ];
+    let run = mailkit(
+        &send_args(
+            &url,
+            &[
+                "--to",
+                "bob@example.org",
+                "--subject",
+                "Quarterly report \u{2014} caf\u{e9}",
+                "--text",
+                files[0],
+                "--html",
+                files[1],
+                "--attach",
+                files[2],
+            ],
+        ),
+        b"",
+        &[],
+    );
+    let received = server.finish();
+    for path in [&text, &html, &pdf] {
+        std::fs::remove_file(path).unwrap();
+    }
+    assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
+    let unstuffed: Vec<u8> = received
+        .data
+        .split_inclusive(|&b| b == b'\n')
+        .flat_map(|line| line.strip_prefix(b".").unwrap_or(line).to_vec())
+        .collect();
+    let message = mail_kit::mime::parse(unstuffed);
+    let tree: Vec<String> = message
+        .root()
+        .walk()
+        .map(|(depth, e)| format!("{depth} {}", e.content_type().mime_type()))
+        .collect();
+    assert_eq!(
+        tree,
+        [
+            "0 multipart/mixed",
+            "1 multipart/alternative",
+            "2 text/plain",
+            "2 text/html",
+            "1 application/pdf"
+        ]
+    );
+    assert_eq!(
+        message.text_body().as_deref(),
+        Some("Hello Bob,\r\n.the report is attached.\r\n")
+    );
+    assert_eq!(message.html_body().as_deref(), Some("<p>Hello Bob,</p>"));
+    let attachment = message.attachments().next().unwrap();
+    assert!(attachment.filename().unwrap().ends_with("report.pdf"));
+    assert_eq!(
+        attachment.decoded_body().unwrap().bytes,
+        b"%PDF-1.4\n\x00\xff"
+    );
+    let subject =
+        mail_kit::mime::header::encoded_word::decode(message.headers().value("subject").unwrap());
+    assert_eq!(subject.text.trim(), "Quarterly report \u{2014} caf\u{e9}");
+    assert!(
+        received
+            .commands
+            .iter()
+            .any(|c| c == "RCPT TO:<bob@example.org>"),
+        "{:?}",
+        received.commands
+    );
+}
+
+#[test]
+fn a_file_and_build_options_conflict() {
+    let run = mailkit(
+        &send_args(
+            "smtp://127.0.0.1:9",
+            &["--to", "b@example.org", "--text", "x", "m.eml"],
+        ),
+        b"",
+        &[],
+    );
+    assert_eq!(run.code, Some(2), "stderr: {}", run.stderr);
+}
+
 fn large_message() -> (Vec<u8>, Vec<u8>) {
     let mut message = b"Subject: large\n\n".to_vec();
     for i in 0..15_000 {

@@ -169,8 +169,44 @@ pub struct SendArgs {
     pub to: Vec<String>,
 
     /// The message to send; '-' or absent reads standard input
-    #[arg(value_name = "FILE|-", help_heading = "Message")]
+    #[arg(
+        value_name = "FILE|-",
+        help_heading = "Message",
+        conflicts_with_all = ["text", "html", "attachments"]
+    )]
     pub message: Option<PathBuf>,
+
+    /// Build the message instead of reading one.
+    #[command(flatten)]
+    pub compose: ComposeArgs,
+}
+
+/// `mailkit send --text/--html/--attach`: the message is built (From: --from, To: each --to).
+#[derive(Debug, Args)]
+pub struct ComposeArgs {
+    /// The subject of the built message
+    #[arg(long, value_name = "TEXT", help_heading = "Build the message")]
+    pub subject: Option<String>,
+    /// The plain-text body (UTF-8), from FILE
+    #[arg(long, value_name = "FILE", help_heading = "Build the message")]
+    pub text: Option<PathBuf>,
+    /// The HTML body (UTF-8), from FILE; with --text both go as multipart/alternative
+    #[arg(long, value_name = "FILE", help_heading = "Build the message")]
+    pub html: Option<PathBuf>,
+    /// Attach FILE (content type from its name); repeat for more
+    #[arg(
+        long = "attach",
+        value_name = "FILE",
+        help_heading = "Build the message"
+    )]
+    pub attachments: Vec<PathBuf>,
+}
+
+impl ComposeArgs {
+    /// Whether the message is to be built.
+    pub fn is_set(&self) -> bool {
+        self.text.is_some() || self.html.is_some() || !self.attachments.is_empty()
+    }
 }
 
 /// `mailkit pop3`: one command on a POP3 mailbox.

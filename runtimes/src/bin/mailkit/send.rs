@@ -1,4 +1,5 @@
-//! `mailkit send`: one raw message to one or more recipients.
+//! `mailkit send`: one raw message to one or more recipients, or one built from
+//! `--text`, `--html` and `--attach` files.
 //!
 //! Everything that can be checked locally is checked before connecting (addresses, TLS
 //! settings, the password, the message), so a usage error never leaves a half-done session.
@@ -10,7 +11,10 @@ use mail_kit::SmtpOptions;
 use mail_kit::blocking::SmtpClient;
 use mail_kit::smtp::{Address, Auth, Envelope, SendReport};
 
-use crate::args::SendArgs;
+use mail_kit::mime::builder::{Attachment, MessageBuilder};
+use mail_kit::mime::header::address::Mailbox;
+
+use crate::args::{ComposeArgs, SendArgs};
 use crate::connection::{Login, login, server_options};
 use crate::failure::{Failure, say};
 use crate::one_line::one_line;
@@ -21,7 +25,11 @@ use crate::progress::Progress;
 pub fn run(args: SendArgs) -> Result<(), Failure> {
     let envelope = envelope(&args.from, &args.to)?;
     let auth = login(&args.login)?.map(smtp_auth);
-    let message = read_message(args.message.as_deref())?;
+    let message = if args.compose.is_set() {
+        compose(&args.compose, &args.from, &args.to)?
+    } else {
+        read_message(args.message.as_deref())?
+    };
     let progress = Progress::on_stderr("sending");
     let options: SmtpOptions =
         server_options(&args.server.server, &args.server.connection, &progress)?;
@@ -92,6 +100,42 @@ fn read_message(path: Option<&Path>) -> Result<Vec<u8>, Failure> {
         return Err(Failure::usage(format!("the message from {name} is empty")));
     }
     Ok(message)
+}
+
+/// Builds the message for `--text`, `--html`, `--attach` (From: `from`, To: each of `to`).
+fn compose(args: &ComposeArgs, from: &str, to: &[String]) -> Result<Vec<u8>, Failure> {
+    let usage = |what: &str, err: &dyn std::fmt::Display| Failure::usage(format!("{what}: {err}"));
+    let mailbox = |option: &str, text: &str| {
+        Mailbox::new(None, text).map_err(|e| usage(&format!("{option} {text:?}"), &e))
+    };
+    let read_text = |path: &Path| {
+        std::fs::read_to_string(path)
+            .map_err(|e| usage(&format!("cannot read {:?}", path.display().to_string()), &e))
+    };
+    let mut builder = MessageBuilder::new().from(mailbox("--from", from)?);
+    for to in to {
+        builder = builder.to(mailbox("--to", to)?);
+    }
+    if let Some(subject) = &args.subject {
+        builder = builder.subject(subject);
+    }
+    if let Some(path) = &args.text {
+        builder = builder.text(&read_text(path)?);
+    }
+    if let Some(path) = &args.html {
+        builder = builder.html(&read_text(path)?);
+    }
+    for path in &args.attachments {
+        let attachment = Attachment::from_path(path)
+            .map_err(|e| usage(&format!("cannot read {:?}", path.display().to_string()), &e))?;
+        builder = builder.attachment(attachment);
+    }
+    let message = builder
+        .build()
+        .map_err(|e| usage("cannot build the message", &e))?;
+    message
+        .to_bytes()
+        .map_err(|e| usage("cannot write the message", &e))
 }
 
 /// Reads all of stdin into `into`.
