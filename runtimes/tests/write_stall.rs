@@ -22,7 +22,9 @@ use mail_kit::smtp::{Address, Envelope};
 use mail_kit::{Error, Roots, SmtpOptions, TlsMode, TlsSettings};
 
 /// The timeout the clients are configured with (all of them, so also the data block one).
-const TIMEOUT: Duration = Duration::from_secs(1);
+/// Generous enough that a loaded machine (parallel tests on 2 cores) cannot starve a
+/// healthy exchange past it.
+const TIMEOUT: Duration = Duration::from_secs(3);
 
 /// A hang fails the test after this long instead of blocking the run.
 const WATCHDOG: Duration = Duration::from_secs(30);
