@@ -24,7 +24,8 @@ IMAP_PORT=${MAILKIT_IMAP_PORT:-10143}
 IMAPS_PORT=${MAILKIT_IMAPS_PORT:-10993}
 POP3_PORT=${MAILKIT_POP3_PORT:-10110}
 POP3S_PORT=${MAILKIT_POP3S_PORT:-10995}
-ALL_PORTS="$SMTP_PORT $SUBMISSION_PORT $SMTPS_PORT $IMAP_PORT $IMAPS_PORT $POP3_PORT $POP3S_PORT"
+SMTP_NTLM_PORT=${MAILKIT_SMTP_NTLM_PORT:-10588}             # STARTTLS + AUTH NTLM (Cyrus SASL)
+ALL_PORTS="$SMTP_PORT $SUBMISSION_PORT $SMTPS_PORT $IMAP_PORT $IMAPS_PORT $POP3_PORT $POP3S_PORT $SMTP_NTLM_PORT"
 
 USERS="alice bob carol"       # password of each is "<user>-secret"
 MAIL_USER=${MAILKIT_MAIL_USER:-mail}  # system user owning all mailboxes
@@ -44,7 +45,8 @@ case "$S" in *[[:space:]]* | / ) die "unusable MAILKIT_SERVERS_DIR: '$S'" ;; esa
 [ ${#S} -le 60 ] || die "MAILKIT_SERVERS_DIR too long (unix sockets must stay < 108 bytes): $S"
 
 # --- 1. packages ------------------------------------------------------------
-PKGS="dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix openssl"
+# sasl2-bin: saslpasswd2; libsasl2-modules: Cyrus SASL's NTLM plugin (for Postfix's NTLM port).
+PKGS="dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix openssl sasl2-bin libsasl2-modules"
 
 missing_pkgs() {
   local p st out=""
@@ -399,6 +401,24 @@ minimal_backoff_time = 2s
 maximal_backoff_time = 10s
 EOF
 
+# Cyrus SASL for the NTLM port (Dovecot has no NTLM): smtpd reads
+# $config_directory/sasl/$smtpd_sasl_path.conf (Debian's Postfix ignores
+# cyrus_sasl_config_path) and a sasldb with plaintext passwords, which NTLM needs.
+# smtpd_sasl_local_domain fixes the realm the sasldb entries are stored under.
+SASL=$PFC/sasl
+mkdir -m 755 "$SASL"
+cat >"$SASL/smtpd.conf" <<EOF
+pwcheck_method: auxprop
+auxprop_plugin: sasldb
+sasldb_path: $SASL/sasldb2
+mech_list: NTLM
+EOF
+for u in $USERS; do
+  printf '%s' "$u-secret" | saslpasswd2 -p -c -f "$SASL/sasldb2" -u example.org "$u"
+done
+chown root:postfix "$SASL/sasldb2"
+chmod 640 "$SASL/sasldb2"
+
 # No chroot anywhere ("n" in the 5th column) so smtpd/lmtp reach Dovecot's sockets.
 cat >"$PFC/master.cf" <<EOF
 # service type  private unpriv  chroot  wakeup  maxproc command + args
@@ -406,6 +426,12 @@ cat >"$PFC/master.cf" <<EOF
 127.0.0.1:$SUBMISSION_PORT inet n - n - - smtpd
   -o syslog_name=postfix/submission
   -o smtpd_sasl_auth_enable=yes
+127.0.0.1:$SMTP_NTLM_PORT inet n - n - - smtpd
+  -o syslog_name=postfix/submission-ntlm
+  -o smtpd_sasl_auth_enable=yes
+  -o smtpd_sasl_type=cyrus
+  -o smtpd_sasl_path=smtpd
+  -o smtpd_sasl_local_domain=example.org
 127.0.0.1:$SMTPS_PORT inet n - n - - smtpd
   -o syslog_name=postfix/submissions
   -o smtpd_tls_wrappermode=yes
@@ -472,6 +498,7 @@ export MAILKIT_IMAP_PORT=$IMAP_PORT
 export MAILKIT_IMAPS_PORT=$IMAPS_PORT
 export MAILKIT_POP3_PORT=$POP3_PORT
 export MAILKIT_POP3S_PORT=$POP3S_PORT
+export MAILKIT_SMTP_NTLM_PORT=$SMTP_NTLM_PORT
 export MAILKIT_CA_FILE=$C/ca.pem
 export MAILKIT_CERTS_DIR=$C
 export MAILKIT_MAILDIR_ROOT=$S/mail

@@ -53,6 +53,8 @@ pub struct Servers {
     pub submission_port: u16,
     /// Submissions port (implicit TLS, AUTH).
     pub smtps_port: u16,
+    /// Postfix's NTLM submission port (STARTTLS, then AUTH NTLM through Cyrus SASL).
+    pub smtp_ntlm_port: u16,
     /// Dovecot's POP3 port (STLS offered; login allowed before it).
     pub pop3_port: u16,
     /// Dovecot's POP3S port (implicit TLS).
@@ -139,9 +141,10 @@ pub fn certs() -> Option<Certs> {
 /// The servers, or `None` (after saying so) when the start script's variables are unset.
 /// Panics instead when `MAILKIT_REQUIRE_SERVERS` is set.
 pub fn servers() -> Option<Servers> {
-    const NEEDED: [&str; 7] = [
+    const NEEDED: [&str; 8] = [
         "MAILKIT_SMTP_SUBMISSION_PORT",
         "MAILKIT_SMTPS_PORT",
+        "MAILKIT_SMTP_NTLM_PORT",
         "MAILKIT_POP3_PORT",
         "MAILKIT_POP3S_PORT",
         "MAILKIT_CA_FILE",
@@ -162,6 +165,7 @@ pub fn servers() -> Option<Servers> {
     Some(Servers {
         submission_port: port("MAILKIT_SMTP_SUBMISSION_PORT")?,
         smtps_port: port("MAILKIT_SMTPS_PORT")?,
+        smtp_ntlm_port: port("MAILKIT_SMTP_NTLM_PORT")?,
         pop3_port: port("MAILKIT_POP3_PORT")?,
         pop3s_port: port("MAILKIT_POP3S_PORT")?,
         ca_file: var("MAILKIT_CA_FILE")?.into(),

@@ -5,9 +5,10 @@
 //! Postfix relays for the client, which proves the server accepted the login; SCRAM and
 //! DIGEST-MD5 also prove the server knew the password (`v=`, `rspauth`), or the client fails.
 //!
-//! Dovecot 2.3.19 has neither SCRAM-SHA-512 nor the -PLUS variants, nor native NTLM (see
+//! Dovecot 2.3.19 has neither SCRAM-SHA-512 nor the -PLUS variants (see
 //! `tests/servers/README.md`): those are covered by scripted peers
-//! (`smtp_sasl_peer.rs`, `smtp_sasl_transcripts.rs`).
+//! (`smtp_sasl_peer.rs`, `smtp_sasl_transcripts.rs`). NTLM runs against Cyrus SASL behind
+//! Postfix in `live_ntlm.rs`.
 //! Without the servers' environment the tests skip (or fail with `MAILKIT_REQUIRE_SERVERS`).
 
 use mail_kit::runtime::Runtime;

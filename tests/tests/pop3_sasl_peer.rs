@@ -128,3 +128,41 @@ fn scram_plus_with_a_man_in_the_middle_is_refused() {
         "{events:?}"
     );
 }
+
+/// The `digest-uri` of a DIGEST-MD5 login over POP3 without TLS, with `host` as the
+/// configured server host, against a server naming no realm (as Dovecot without
+/// `auth_realms`).
+fn digest_uri(host: Option<&str>) -> String {
+    let mut config = Pop3Config::new(TlsPolicy::None);
+    config.server_host = host.map(str::to_owned);
+    let mut pop = Pop3Client::new(config);
+    let mut events = Vec::new();
+    assert_eq!(step(&mut pop, b"+OK ready\r\n", &mut events), ["CAPA"]);
+    step(&mut pop, b"+OK\r\nSASL DIGEST-MD5\r\n.\r\n", &mut events);
+    pop.enqueue(Command::Authenticate(
+        Auth::new(Credentials::password(USER, PASSWORD)).with_mechanism("DIGEST-MD5"),
+    ))
+    .unwrap();
+    assert_eq!(step(&mut pop, b"", &mut events), ["AUTH DIGEST-MD5"]);
+    let challenge =
+        BASE64.encode("nonce=\"OA6MG9tEQGm2hh\",qop=\"auth\",charset=utf-8,algorithm=md5-sess");
+    let response = step(
+        &mut pop,
+        format!("+ {challenge}\r\n").as_bytes(),
+        &mut events,
+    );
+    let response = String::from_utf8(BASE64.decode(&response[0]).unwrap()).unwrap();
+    let uri = response
+        .split(",digest-uri=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("no digest-uri in {response}"));
+    uri.to_owned()
+}
+
+#[test]
+fn digest_md5_names_the_configured_server_host() {
+    assert_eq!(digest_uri(Some("mail.example.net")), "pop/mail.example.net");
+    // A bare machine without a host has nothing better than the mechanism's fallback.
+    assert_eq!(digest_uri(None), "pop/localhost");
+}

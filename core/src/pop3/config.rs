@@ -30,6 +30,10 @@ pub struct Pop3Config {
     pub limits: Pop3Limits,
     /// How long to wait for the server.
     pub timeouts: Pop3Timeouts,
+    /// The server's host name as the user gave it (what the connection and the certificate
+    /// check use): the host of DIGEST-MD5's `digest-uri` (`pop/<host>`). `None` falls back to
+    /// the realm the server names. The runtime clients set it from their endpoint.
+    pub server_host: Option<String>,
 }
 
 impl Pop3Config {
@@ -41,6 +45,7 @@ impl Pop3Config {
             max_pipelined_commands: 64,
             limits: Pop3Limits::default(),
             timeouts: Pop3Timeouts::default(),
+            server_host: None,
         }
     }
 }

@@ -52,6 +52,8 @@ pub(crate) struct Context<'a> {
     pub tls: Option<&'a TlsInfo>,
     /// Limits for a SASL exchange.
     pub limits: Pop3Limits,
+    /// The server's host name (DIGEST-MD5's `digest-uri`).
+    pub host: Option<&'a str>,
 }
 
 impl Context<'_> {
@@ -93,7 +95,7 @@ impl Context<'_> {
             &auth.credentials,
             SelectOptions::new(self.secure, auth.allow_plaintext)
                 .with_tls_info(self.tls)
-                .with_service("pop", None)
+                .with_service("pop", self.host)
                 .with_limits(self.limits.sasl),
             auth.mechanism.as_deref(),
         )?;

@@ -98,6 +98,7 @@ impl Pop3Options {
     pub(crate) fn pop3_config(&self) -> Pop3Config {
         let mut config = Pop3Config::new(self.endpoint.tls_mode.into());
         config.pipelining = self.pipelining;
+        config.server_host = Some(self.endpoint.host.clone());
         if let Some(timeout) = self.endpoint.command_timeout {
             config.timeouts = Pop3Timeouts::all(timeout);
         }
@@ -163,6 +164,7 @@ mod tests {
         assert_eq!(config.tls, TlsPolicy::Implicit);
         assert!(!config.pipelining);
         assert_eq!(config.timeouts, Pop3Timeouts::all(Duration::from_secs(7)));
+        assert_eq!(config.server_host.as_deref(), Some("h"));
         let debug = format!("{o:?}");
         assert!(debug.contains("port: 995"), "{debug}");
     }

@@ -48,6 +48,7 @@ impl Pop3Client {
                     secure: self.secure,
                     tls: self.tls.as_ref(),
                     limits: self.config.limits,
+                    host: self.config.server_host.as_deref(),
                 };
                 let method = match cmd {
                     Command::UserPass(_) => context.user_pass(auth),
