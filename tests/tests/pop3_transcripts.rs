@@ -72,6 +72,9 @@ fn scenario(name: &str) -> Scenario<Pop3> {
         "auth-login" | "auth-bad-base64" => logged_in(),
         "auth-too-many-rounds" => logged_in().configure(|c| c.limits.max_sasl_rounds = 2),
         "auth-challenge-too-long" => logged_in().configure(|c| c.limits.max_challenge_len = 8),
+        "auth-ntlm" => Scenario::pop3(Implicit).then(login(
+            Credentials::password("MAILKIT\\alice", "alice-secret").with_fixed_nonce("mailkit!"),
+        )),
         "auth-cram-md5" => {
             Scenario::pop3(NoTls).then(login(Credentials::password("tim", "tanstaaftanstaaf")))
         }
@@ -464,6 +467,15 @@ fn sasl_login_and_cram_md5() {
     let r = check("auth-cram-md5");
     no_error(&r);
     assert_eq!(authenticated(&r), "CRAM-MD5");
+}
+
+/// NTLM is chosen over PLAIN and LOGIN, and writes byte for byte what the SMTP transcript
+/// (checked by an independent NTLMv2 verifier) writes.
+#[test]
+fn sasl_ntlm_as_over_smtp() {
+    let r = check("auth-ntlm");
+    no_error(&r);
+    assert_eq!(authenticated(&r), "NTLM");
 }
 
 #[test]
