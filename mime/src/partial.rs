@@ -31,10 +31,11 @@
 
 use bytes::Bytes;
 
+use crate::encoding::TransportConstraint;
 use crate::header::msg_id::MessageId;
 use crate::model::{Body, BodyData, Entity, Header, HeaderList, Message};
 use crate::parse;
-use crate::submission::{self, BodyClass, PrepareError, ServerSupport};
+use crate::submission::{self, PrepareError, ServerSupport};
 
 /// Why splitting or joining failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -85,7 +86,7 @@ pub fn split(message: &Message, max_size: usize, id: &str) -> Result<Vec<Message
         return Err(PartialError::InvalidId);
     }
     let support = ServerSupport {
-        body: BodyClass::SevenBit,
+        body: TransportConstraint::SevenBit,
         smtp_utf8: true,
     };
     let bytes = submission::prepare(message, support)?.bytes;

@@ -14,9 +14,9 @@
 
 use bytes::Bytes;
 
-use crate::encoding::{ContentTransferEncoding, base64, quoted_printable};
+use crate::encoding::{TransportConstraint, required_constraint};
 use crate::header::address::parse_address_list;
-use crate::model::{Body, BodyData, Entity, Header, HeaderList, Message};
+use crate::model::{Body, Header, HeaderList, Message};
 
 /// Why a message cannot be sent as asked.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -59,23 +59,12 @@ pub struct MessageEnvelope {
     pub recipients: Vec<String>,
 }
 
-/// The content type a transfer needs (or a server supports), weakest first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum BodyClass {
-    /// 7-bit ASCII in lines of at most 998 octets.
-    SevenBit,
-    /// 8-bit bytes, still in lines (no NUL): 8BITMIME.
-    EightBit,
-    /// Anything (NUL, long lines): BINARYMIME (with CHUNKING).
-    Binary,
-}
-
 /// What the server supports, from its EHLO reply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ServerSupport {
-    /// The strongest content it takes: [`BodyClass::Binary`] needs both BINARYMIME and
-    /// CHUNKING, [`BodyClass::EightBit`] needs 8BITMIME.
-    pub body: BodyClass,
+    /// The strongest content it takes: [`TransportConstraint::Binary`] needs both BINARYMIME and
+    /// CHUNKING, [`TransportConstraint::EightBit`] needs 8BITMIME.
+    pub body: TransportConstraint,
     /// SMTPUTF8 (RFC 6531).
     pub smtp_utf8: bool,
 }
@@ -86,7 +75,7 @@ pub struct Prepared {
     /// The bytes to send (no `Bcc`).
     pub bytes: Bytes,
     /// The body type to announce (`BODY=`): what the final bytes need.
-    pub body: BodyClass,
+    pub body: TransportConstraint,
     /// Whether `SMTPUTF8` must be announced (8-bit header fields).
     pub smtp_utf8: bool,
     /// Whether parts were re-encoded.
@@ -157,14 +146,16 @@ fn addresses(header: &Header) -> Vec<String> {
 /// [module docs](self)).
 pub fn prepare(message: &Message, support: ServerSupport) -> Result<Prepared, PrepareError> {
     let mut needs_utf8 = false;
-    let mut needs = BodyClass::SevenBit;
+    let mut needs = TransportConstraint::SevenBit;
     for (_, entity) in message.root().walk() {
         needs_utf8 |= entity
             .headers()
             .iter()
             .any(|h| !h.value().is_ascii() || !h.name().is_ascii());
         if let Body::Leaf(data) = entity.body() {
-            needs = needs.max(classify(data.bytes().ok_or(PrepareError::NotInMemory)?));
+            needs = needs.max(required_constraint(
+                data.bytes().ok_or(PrepareError::NotInMemory)?,
+            ));
         }
     }
     if needs_utf8 && !support.smtp_utf8 {
@@ -196,7 +187,9 @@ pub fn prepare(message: &Message, support: ServerSupport) -> Result<Prepared, Pr
             .retain(|h| !h.is("bcc") && !h.is("resent-bcc"));
     }
     if reencode {
-        reencode_leaves(copy.root_mut(), support.body);
+        copy.root_mut()
+            .prepare(support.body)
+            .map_err(|e| PrepareError::Write(e.to_string()))?;
     }
     finish(Bytes::from(write(&copy)?), support, needs_utf8, reencode)
 }
@@ -214,7 +207,7 @@ fn finish(
     smtp_utf8: bool,
     reencoded: bool,
 ) -> Result<Prepared, PrepareError> {
-    let body = classify(&bytes);
+    let body = required_constraint(&bytes);
     if body > support.body {
         return Err(PrepareError::Unrepresentable);
     }
@@ -224,77 +217,6 @@ fn finish(
         smtp_utf8,
         reencoded,
     })
-}
-
-/// What `data` needs on the wire.
-pub fn classify(data: &[u8]) -> BodyClass {
-    let mut class = BodyClass::SevenBit;
-    for line in data.split(|&b| b == b'\n') {
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        if line.len() > 998 || line.contains(&0) || line.contains(&b'\r') {
-            return BodyClass::Binary;
-        }
-        if !line.is_ascii() {
-            class = BodyClass::EightBit;
-        }
-    }
-    class
-}
-
-/// Re-encodes every leaf below `root` whose body needs more than `limit`.
-fn reencode_leaves(root: &mut Entity, limit: BodyClass) {
-    let mut stack = vec![root];
-    while let Some(entity) = stack.pop() {
-        let needs = match entity.body() {
-            Body::Leaf(data) => data.bytes().map_or(BodyClass::SevenBit, |b| classify(b)),
-            _ => BodyClass::SevenBit,
-        };
-        if needs > limit {
-            let decoded = entity.decoded_body().map(|d| d.bytes).unwrap_or_default();
-            let text = entity.content_type().media_type == "text" && needs != BodyClass::Binary;
-            let (encoded, name) = if text {
-                (
-                    quoted_printable::encode(&crlf(&decoded)),
-                    ContentTransferEncoding::QuotedPrintable,
-                )
-            } else {
-                (base64::encode(&decoded), ContentTransferEncoding::Base64)
-            };
-            set_transfer_encoding(entity.headers_mut(), name.as_str());
-            *entity.body_mut() = Body::Leaf(BodyData::Bytes(Bytes::from(encoded)));
-        }
-        match entity.body_mut() {
-            Body::Multipart(mp) => stack.extend(mp.parts.iter_mut().map(|p| &mut p.entity)),
-            Body::Message(m) => stack.push(m.root_mut()),
-            Body::Leaf(_) => {}
-        }
-    }
-}
-
-/// Text with every line end as CRLF, so quoted-printable keeps them as hard breaks.
-fn crlf(text: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(text.len() + text.len() / 32);
-    for (i, &b) in text.iter().enumerate() {
-        if b == b'\n' && (i == 0 || text[i - 1] != b'\r') {
-            out.push(b'\r');
-        }
-        out.push(b);
-    }
-    out
-}
-
-fn set_transfer_encoding(headers: &mut HeaderList, value: &str) {
-    let fields = headers.fields_mut();
-    match fields
-        .iter_mut()
-        .find(|h| h.is("content-transfer-encoding"))
-    {
-        Some(h) => h.set_value(format!(" {value}")),
-        None => fields.push(Header::new(
-            "Content-Transfer-Encoding",
-            format!(" {value}"),
-        )),
-    }
 }
 
 #[cfg(test)]

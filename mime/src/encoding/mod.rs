@@ -19,7 +19,7 @@ pub mod quoted_printable;
 pub mod uuencode;
 pub mod yenc;
 
-pub use choose::{TransportConstraint, choose_encoding};
+pub use choose::{TransportConstraint, choose_encoding, required_constraint};
 pub use content_transfer_encoding::ContentTransferEncoding;
 
 /// The result of a whole-buffer lenient decode.

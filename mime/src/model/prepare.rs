@@ -2,6 +2,7 @@
 
 use crate::encoding::{
     ContentTransferEncoding, TransportConstraint, base64, choose_encoding, quoted_printable,
+    required_constraint,
 };
 use crate::header::write::HeaderError;
 use crate::model::{Body, BodyData, Entity};
@@ -35,16 +36,7 @@ impl Entity {
                     ) {
                         continue;
                     }
-                    let fits = match choose_encoding(data, constraint) {
-                        ContentTransferEncoding::SevenBit => true,
-                        ContentTransferEncoding::EightBit => {
-                            constraint != TransportConstraint::SevenBit
-                        }
-                        ContentTransferEncoding::Binary => {
-                            constraint == TransportConstraint::Binary
-                        }
-                        _ => false,
-                    };
+                    let fits = required_constraint(data) <= constraint;
                     if fits {
                         continue;
                     }

@@ -1,16 +1,18 @@
 use super::*;
+use crate::encoding::ContentTransferEncoding;
+use crate::model::Entity;
 use crate::parse;
 
 const SEVEN: ServerSupport = ServerSupport {
-    body: BodyClass::SevenBit,
+    body: TransportConstraint::SevenBit,
     smtp_utf8: false,
 };
 const EIGHT: ServerSupport = ServerSupport {
-    body: BodyClass::EightBit,
+    body: TransportConstraint::EightBit,
     smtp_utf8: false,
 };
 const BINARY: ServerSupport = ServerSupport {
-    body: BodyClass::Binary,
+    body: TransportConstraint::Binary,
     smtp_utf8: true,
 };
 
@@ -103,7 +105,7 @@ const EIGHT_BIT: &str = "From: a@example.org\nTo: b@example.org\nMIME-Version: 1
 fn body_type_follows_the_content_when_the_server_can_take_it() {
     let m = message(EIGHT_BIT);
     let prepared = prepare(&m, BINARY).unwrap();
-    assert_eq!(prepared.body, BodyClass::Binary);
+    assert_eq!(prepared.body, TransportConstraint::Binary);
     assert!(!prepared.reencoded);
     assert_eq!(
         &prepared.bytes[..],
@@ -112,7 +114,7 @@ fn body_type_follows_the_content_when_the_server_can_take_it() {
     let text_only = message("From: a@example.org\nTo: b@example.org\n\nCaf\u{e9}\n");
     assert_eq!(
         prepare(&text_only, EIGHT).unwrap().body,
-        BodyClass::EightBit
+        TransportConstraint::EightBit
     );
     assert_eq!(
         prepare(&text_only, EIGHT).unwrap().bytes,
@@ -126,7 +128,7 @@ fn parts_are_reencoded_only_as_far_as_the_server_needs() {
     // 8BITMIME without BINARYMIME: only the binary part becomes base64.
     let prepared = prepare(&m, EIGHT).unwrap();
     assert!(prepared.reencoded);
-    assert_eq!(prepared.body, BodyClass::EightBit);
+    assert_eq!(prepared.body, TransportConstraint::EightBit);
     let reparsed = parse(prepared.bytes.clone());
     let leaves: Vec<&Entity> = reparsed.body_parts().collect();
     assert_eq!(
@@ -138,16 +140,14 @@ fn parts_are_reencoded_only_as_far_as_the_server_needs() {
         ContentTransferEncoding::Base64
     );
     assert_eq!(leaves[1].decoded_body().unwrap().bytes, b"binary\0here");
-    // 7-bit only: the text becomes quoted-printable and reads back the same.
+    // 7-bit only: the text is re-encoded (base64 here: too many of its bytes would need
+    // quoted-printable escapes) and reads back the same.
     let prepared = prepare(&m, SEVEN).unwrap();
-    assert_eq!(prepared.body, BodyClass::SevenBit);
+    assert_eq!(prepared.body, TransportConstraint::SevenBit);
     assert!(prepared.bytes.is_ascii());
     let reparsed = parse(prepared.bytes.clone());
     let text = reparsed.body_parts().next().unwrap();
-    assert_eq!(
-        text.transfer_encoding(),
-        ContentTransferEncoding::QuotedPrintable
-    );
+    assert_eq!(text.transfer_encoding(), ContentTransferEncoding::Base64);
     assert_eq!(text.text().unwrap().0, "Caf\u{e9} cr\u{e8}me");
 }
 
@@ -169,14 +169,4 @@ fn utf8_headers_need_smtputf8() {
     assert_eq!(prepare(&m, EIGHT), Err(PrepareError::NeedsSmtpUtf8));
     let prepared = prepare(&m, BINARY).unwrap();
     assert!(prepared.smtp_utf8);
-}
-
-#[test]
-fn classify_lines() {
-    assert_eq!(classify(b"abc\r\ndef\n"), BodyClass::SevenBit);
-    assert_eq!(classify("caf\u{e9}\r\n".as_bytes()), BodyClass::EightBit);
-    assert_eq!(classify(b"a\0b"), BodyClass::Binary);
-    assert_eq!(classify(b"bare\rcr"), BodyClass::Binary);
-    assert_eq!(classify(&[b'a'; 999]), BodyClass::Binary);
-    assert_eq!(classify(&[b'a'; 998]), BodyClass::SevenBit);
 }

@@ -3,7 +3,8 @@
 
 use mail_kit_core::smtp::{Address, BodyType, Capabilities, Envelope, Transaction};
 use mail_kit_mime::Message;
-use mail_kit_mime::submission::{self, BodyClass, ServerSupport};
+use mail_kit_mime::encoding::TransportConstraint;
+use mail_kit_mime::submission::{self, ServerSupport};
 
 use crate::Error;
 
@@ -19,11 +20,11 @@ pub fn transaction_for_message(
     let envelope = submission::envelope(message)?;
     let support = ServerSupport {
         body: if caps.binary_mime && caps.chunking {
-            BodyClass::Binary
+            TransportConstraint::Binary
         } else if caps.eight_bit_mime {
-            BodyClass::EightBit
+            TransportConstraint::EightBit
         } else {
-            BodyClass::SevenBit
+            TransportConstraint::SevenBit
         },
         smtp_utf8: caps.smtp_utf8,
     };
@@ -37,9 +38,9 @@ pub fn transaction_for_message(
     smtp_envelope.params.smtputf8 = prepared.smtp_utf8;
     let mut transaction = Transaction::new(smtp_envelope, prepared.bytes);
     transaction.body_type = match prepared.body {
-        BodyClass::SevenBit => None,
-        BodyClass::EightBit => Some(BodyType::EightBitMime),
-        BodyClass::Binary => Some(BodyType::BinaryMime),
+        TransportConstraint::SevenBit => None,
+        TransportConstraint::EightBit => Some(BodyType::EightBitMime),
+        TransportConstraint::Binary => Some(BodyType::BinaryMime),
     };
     Ok(transaction)
 }
