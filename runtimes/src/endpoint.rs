@@ -103,20 +103,6 @@ impl Endpoint {
         })
     }
 
-    /// A new wire observer for a connection, when there is a factory.
-    #[cfg_attr(
-        not(any(
-            feature = "blocking",
-            feature = "tokio",
-            feature = "smol",
-            feature = "async-std"
-        )),
-        allow(dead_code)
-    )]
-    pub(crate) fn make_observer(&self) -> Option<Box<dyn WireObserver>> {
-        self.observer.as_ref().map(|make| make())
-    }
-
     /// Adds the endpoint's fields to a `Debug` output.
     pub(crate) fn debug_fields(&self, f: &mut fmt::DebugStruct<'_, '_>) {
         f.field("host", &self.host)
@@ -126,6 +112,15 @@ impl Endpoint {
             .field("command_timeout", &self.command_timeout)
             .field("tls", &self.tls)
             .field("wire_observer", &self.observer.is_some());
+    }
+}
+
+used_by_clients! {
+    impl Endpoint {
+        /// A new wire observer for a connection, when there is a factory.
+        pub(crate) fn make_observer(&self) -> Option<Box<dyn WireObserver>> {
+            self.observer.as_ref().map(|make| make())
+        }
     }
 }
 
@@ -207,19 +202,14 @@ macro_rules! endpoint_methods {
             pub fn get_command_timeout(&self) -> Option<::std::time::Duration> {
                 self.endpoint.command_timeout
             }
+        }
 
-            /// The shared connection settings.
-            #[cfg_attr(
-                not(any(
-                    feature = "blocking",
-                    feature = "tokio",
-                    feature = "smol",
-                    feature = "async-std"
-                )),
-                allow(dead_code)
-            )]
-            pub(crate) fn endpoint(&self) -> &$crate::endpoint::Endpoint {
-                &self.endpoint
+        used_by_clients! {
+            impl $name {
+                /// The shared connection settings.
+                pub(crate) fn endpoint(&self) -> &$crate::endpoint::Endpoint {
+                    &self.endpoint
+                }
             }
         }
     };

@@ -82,6 +82,25 @@ macro_rules! with_any_runtime {
     };
 }
 
+/// Items only the clients use: without a runtime feature there is no client, so they may go
+/// unused then.
+macro_rules! used_by_clients {
+    ($($item:item)*) => {
+        $(
+            #[cfg_attr(
+                not(any(
+                    feature = "blocking",
+                    feature = "tokio",
+                    feature = "smol",
+                    feature = "async-std"
+                )),
+                allow(dead_code)
+            )]
+            $item
+        )*
+    };
+}
+
 /// Compiles the items only when at least one async runtime feature is on.
 macro_rules! with_async_runtime {
     ($($item:item)*) => {

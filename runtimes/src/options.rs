@@ -160,31 +160,23 @@ impl SmtpOptions {
     }
 }
 
-// What the clients use; without a runtime feature there is no client.
-#[cfg_attr(
-    not(any(
-        feature = "blocking",
-        feature = "tokio",
-        feature = "smol",
-        feature = "async-std"
-    )),
-    allow(dead_code)
-)]
-impl SmtpOptions {
-    /// The machine's configuration, with the EHLO name chosen for this connection.
-    pub(crate) fn smtp_config(&self, local_ip: Option<std::net::IpAddr>) -> SmtpConfig {
-        let name = match (&self.client_name, local_ip) {
-            (Some(name), _) => name.clone(),
-            (None, Some(ip)) => ClientName::from_ip(ip),
-            (None, None) => ClientName::from_ip(std::net::Ipv4Addr::LOCALHOST.into()),
-        };
-        let mut config = SmtpConfig::new(name, self.endpoint.tls_mode.into());
-        config.pipelining = self.pipelining;
-        config.prefer_chunking = self.chunking;
-        if let Some(timeout) = self.endpoint.command_timeout {
-            config.timeouts = SmtpTimeouts::all(timeout);
+used_by_clients! {
+    impl SmtpOptions {
+        /// The machine's configuration, with the EHLO name chosen for this connection.
+        pub(crate) fn smtp_config(&self, local_ip: Option<std::net::IpAddr>) -> SmtpConfig {
+            let name = match (&self.client_name, local_ip) {
+                (Some(name), _) => name.clone(),
+                (None, Some(ip)) => ClientName::from_ip(ip),
+                (None, None) => ClientName::from_ip(std::net::Ipv4Addr::LOCALHOST.into()),
+            };
+            let mut config = SmtpConfig::new(name, self.endpoint.tls_mode.into());
+            config.pipelining = self.pipelining;
+            config.prefer_chunking = self.chunking;
+            if let Some(timeout) = self.endpoint.command_timeout {
+                config.timeouts = SmtpTimeouts::all(timeout);
+            }
+            config
         }
-        config
     }
 }
 

@@ -511,6 +511,108 @@ impl<P: Protocol> Scenario<P> {
     }
 }
 
+/// Every `.txt` file of `tests/transcripts/<dir>`, loaded, with its whole-run replay under the
+/// scenario `scenario` gives it. Panics, naming the file, when one has no scenario or fails.
+pub fn replay_all<P: Protocol>(
+    dir: &str,
+    scenario: fn(&str) -> Scenario<P>,
+) -> Vec<(TranscriptFile, Replayed<P>)> {
+    list(dir)
+        .iter()
+        .map(|name| {
+            let file = load(name);
+            let reference = scenario(name)
+                .run(&file)
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            (file, reference)
+        })
+        .collect()
+}
+
+/// Replays `file` under `scenario` with every server run split at `offsets`; `Err` describes
+/// how the outcome (events, fatal error, `closed`, `enqueue` answers) differs from `reference`.
+pub fn same_outcome_with_splits<P: Protocol>(
+    scenario: &Scenario<P>,
+    file: &TranscriptFile,
+    reference: &Replayed<P>,
+    offsets: Vec<usize>,
+) -> Result<(), String> {
+    let r = scenario
+        .run_with_splits(file, offsets.clone())
+        .map_err(|e| format!("{} split at {offsets:?}: {e}", file.name))?;
+    if r.outcome.events == reference.outcome.events
+        && r.outcome.error == reference.outcome.error
+        && r.outcome.closed == reference.outcome.closed
+        && r.on_ready == reference.on_ready
+        && r.on_authenticated == reference.on_authenticated
+    {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} split at {offsets:?}: {:?} / {:?} instead of {:?} / {:?}",
+            file.name,
+            r.outcome.events,
+            r.outcome.error,
+            reference.outcome.events,
+            reference.outcome.error
+        ))
+    }
+}
+
+/// The two tests every transcript directory gets: `every_transcript_has_a_scenario_and_replays`
+/// (at least `at_least` files, each with a scenario, each replaying whole) and
+/// `quickcheck_random_split_vectors_over_all_transcripts` (`random_splits` random files, each
+/// replayed with random split vectors, mostly small offsets inside the first lines of each run,
+/// sometimes anywhere, must give the whole-run outcome). The calling test crate depends on
+/// `quickcheck`.
+#[macro_export]
+macro_rules! replay_every_transcript {
+    (
+        protocol: $protocol:ty,
+        dir: $dir:expr,
+        at_least: $min:expr,
+        scenario: $scenario:path,
+        random_splits: $tests:expr $(,)?
+    ) => {
+        #[test]
+        fn every_transcript_has_a_scenario_and_replays() {
+            let files = $crate::transcripts::list($dir);
+            assert!(files.len() >= $min, "only {} transcripts", files.len());
+            $crate::transcripts::replay_all($dir, $scenario);
+        }
+
+        #[test]
+        fn quickcheck_random_split_vectors_over_all_transcripts() {
+            type Reference = (
+                $crate::transcripts::TranscriptFile,
+                $crate::transcripts::Replayed<$protocol>,
+            );
+            static REFERENCES: ::std::sync::OnceLock<Vec<Reference>> = ::std::sync::OnceLock::new();
+            fn property(pick: usize, splits: Vec<u16>, wide: bool) -> ::quickcheck::TestResult {
+                let all =
+                    REFERENCES.get_or_init(|| $crate::transcripts::replay_all($dir, $scenario));
+                let (file, reference) = &all[pick % all.len()];
+                let offsets = splits
+                    .iter()
+                    .map(|&s| usize::from(if wide { s } else { s % 64 }))
+                    .collect();
+                match $crate::transcripts::same_outcome_with_splits(
+                    &$scenario(&file.name),
+                    file,
+                    reference,
+                    offsets,
+                ) {
+                    Ok(()) => ::quickcheck::TestResult::passed(),
+                    Err(e) => ::quickcheck::TestResult::error(e),
+                }
+            }
+            ::quickcheck::QuickCheck::new()
+                .tests($tests)
+                .quickcheck(property as fn(usize, Vec<u16>, bool) -> ::quickcheck::TestResult);
+        }
+    };
+}
+
 /// Pulls the single event of a kind out of `events`, with a clear panic otherwise.
 #[macro_export]
 macro_rules! find_event {

@@ -6,7 +6,6 @@
 //! offset, byte by byte) and asserts on the events, the fatal error and the `closed` flag. A
 //! quickcheck property replays random files with random split vectors.
 
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -17,8 +16,7 @@ use mail_kit_core::pop3::{
 use mail_kit_core::sasl::Credentials;
 use mail_kit_core::{Error, TlsPolicy, UsageError};
 use mail_kit_tests::find_event;
-use mail_kit_tests::transcripts::{Pop3, Replayed, Scenario, TranscriptFile, list, load};
-use quickcheck::{QuickCheck, TestResult};
+use mail_kit_tests::transcripts::{Pop3, Replayed, Scenario, load};
 
 const USER: &str = "alice";
 const PASSWORD: &str = "Wonderland-42";
@@ -216,74 +214,12 @@ fn closed(r: &Replayed<Pop3>) -> &QuitResult {
 // ---------------------------------------------------------------------------------------------
 // Every file, every split.
 
-#[test]
-fn every_transcript_has_a_scenario_and_replays() {
-    let files = list("pop3");
-    assert!(files.len() >= 35, "only {} transcripts", files.len());
-    for name in files {
-        let file = load(&name);
-        scenario(&name)
-            .run(&file)
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
-    }
-}
-
-/// Every transcript with its whole-run replay, loaded once for the quickcheck property.
-fn references() -> &'static [(TranscriptFile, Replayed<Pop3>)] {
-    static REFERENCES: OnceLock<Vec<(TranscriptFile, Replayed<Pop3>)>> = OnceLock::new();
-    REFERENCES.get_or_init(|| {
-        list("pop3")
-            .iter()
-            .map(|name| {
-                let file = load(name);
-                let reference = scenario(name).run(&file).expect("whole-run replay");
-                (file, reference)
-            })
-            .collect()
-    })
-}
-
-fn random_splits_give_the_same_outcome(pick: usize, splits: Vec<u16>, wide: bool) -> TestResult {
-    let all = references();
-    let (file, reference) = &all[pick % all.len()];
-    let offsets: Vec<usize> = splits
-        .iter()
-        .map(|&s| {
-            if wide {
-                usize::from(s)
-            } else {
-                usize::from(s % 64)
-            }
-        })
-        .collect();
-    let r = match scenario(&file.name).run_with_splits(file, offsets.clone()) {
-        Ok(r) => r,
-        Err(e) => return TestResult::error(format!("{} split at {offsets:?}: {e}", file.name)),
-    };
-    if r.outcome.events == reference.outcome.events
-        && r.outcome.error == reference.outcome.error
-        && r.outcome.closed == reference.outcome.closed
-        && r.on_ready == reference.on_ready
-        && r.on_authenticated == reference.on_authenticated
-    {
-        TestResult::passed()
-    } else {
-        TestResult::error(format!(
-            "{} split at {offsets:?}: {:?} / {:?} instead of {:?} / {:?}",
-            file.name,
-            r.outcome.events,
-            r.outcome.error,
-            reference.outcome.events,
-            reference.outcome.error
-        ))
-    }
-}
-
-#[test]
-fn quickcheck_random_split_vectors_over_all_transcripts() {
-    QuickCheck::new()
-        .tests(1000)
-        .quickcheck(random_splits_give_the_same_outcome as fn(usize, Vec<u16>, bool) -> TestResult);
+mail_kit_tests::replay_every_transcript! {
+    protocol: Pop3,
+    dir: "pop3",
+    at_least: 35,
+    scenario: scenario,
+    random_splits: 1000,
 }
 
 // ---------------------------------------------------------------------------------------------

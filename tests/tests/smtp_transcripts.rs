@@ -6,7 +6,6 @@
 //! byte) and asserts on the events, the fatal error and the `closed` flag. A quickcheck property
 //! replays random files with random split vectors.
 
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -20,8 +19,7 @@ use mail_kit_core::smtp::{
 use mail_kit_core::transcript::{Line, Replay, ReplayError, Transcript};
 use mail_kit_core::{Error, TlsPolicy, UsageError};
 use mail_kit_tests::find_event;
-use mail_kit_tests::transcripts::{Replayed, Scenario, TranscriptFile, list, load};
-use quickcheck::{QuickCheck, TestResult};
+use mail_kit_tests::transcripts::{Replayed, Scenario, TranscriptFile, load};
 
 const USER: &str = "alice";
 const PASSWORD: &str = "Wonderland-42";
@@ -391,77 +389,12 @@ fn fails_with(r: &Replayed, expected: &Error) {
 // ---------------------------------------------------------------------------------------------
 // Every file, every split.
 
-#[test]
-fn every_transcript_has_a_scenario_and_replays() {
-    let files = list("smtp");
-    assert!(files.len() >= 60, "only {} transcripts", files.len());
-    for name in list("smtp") {
-        let _ = scenario(&name);
-    }
-    for name in files {
-        let file = load(&name);
-        scenario(&name)
-            .run(&file)
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
-    }
-}
-
-/// Every transcript with its whole-run replay, loaded once for the quickcheck property.
-fn references() -> &'static [(TranscriptFile, Replayed)] {
-    static REFERENCES: OnceLock<Vec<(TranscriptFile, Replayed)>> = OnceLock::new();
-    REFERENCES.get_or_init(|| {
-        list("smtp")
-            .iter()
-            .map(|name| {
-                let file = load(name);
-                let reference = scenario(name).run(&file).expect("whole-run replay");
-                (file, reference)
-            })
-            .collect()
-    })
-}
-
-fn random_splits_give_the_same_outcome(pick: usize, splits: Vec<u16>, wide: bool) -> TestResult {
-    let all = references();
-    let (file, reference) = &all[pick % all.len()];
-    // Mostly small offsets (inside the first lines of each run), sometimes anywhere.
-    let offsets: Vec<usize> = splits
-        .iter()
-        .map(|&s| {
-            if wide {
-                usize::from(s)
-            } else {
-                usize::from(s % 64)
-            }
-        })
-        .collect();
-    let r = match scenario(&file.name).run_with_splits(file, offsets.clone()) {
-        Ok(r) => r,
-        Err(e) => return TestResult::error(format!("{} split at {offsets:?}: {e}", file.name)),
-    };
-    if r.outcome.events == reference.outcome.events
-        && r.outcome.error == reference.outcome.error
-        && r.outcome.closed == reference.outcome.closed
-        && r.on_ready == reference.on_ready
-    {
-        TestResult::passed()
-    } else {
-        TestResult::error(format!(
-            "{} split at {offsets:?}: {:?} / {:?} instead of {:?} / {:?}",
-            file.name,
-            r.outcome.events,
-            r.outcome.error,
-            reference.outcome.events,
-            reference.outcome.error
-        ))
-    }
-}
-
-#[test]
-fn quickcheck_random_split_vectors_over_all_transcripts() {
-    QuickCheck::new()
-        .tests(2000)
-        .quickcheck(random_splits_give_the_same_outcome as fn(usize, Vec<u16>, bool) -> TestResult);
+mail_kit_tests::replay_every_transcript! {
+    protocol: mail_kit_tests::transcripts::Smtp,
+    dir: "smtp",
+    at_least: 60,
+    scenario: scenario,
+    random_splits: 2000,
 }
 
 // ---------------------------------------------------------------------------------------------

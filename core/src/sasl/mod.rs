@@ -47,7 +47,7 @@ pub use saslprep::saslprep;
 pub use scram::Scram;
 pub use scram_hash::ScramHash;
 pub(crate) use select::lenient_base64;
-pub use select::{SelectOptions, mechanism_by_name, select};
+pub use select::{SelectOptions, mechanism_by_name, mechanism_names, select};
 pub use xoauth2::XOAuth2;
 
 /// Bounds on what a server may ask of a mechanism.

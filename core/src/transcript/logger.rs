@@ -42,8 +42,38 @@ pub trait Redactor: Send {
     }
 }
 
-/// The placeholder for a redacted SASL payload.
+/// The placeholder for a redacted secret.
 const REDACTED: &[u8] = b"<redacted>";
+
+/// What the redactors share for a client line (with or without its CRLF): during a SASL
+/// exchange every line is a secret but `*` (the client cancels) and an empty line; otherwise,
+/// for a verb of `secrets` (matched without case), `(verb, n)` keeps the first `n` words and
+/// redacts the rest of the line when there is one.
+pub(super) fn redact_secret(
+    line: &[u8],
+    in_sasl: bool,
+    secrets: &[(&[u8], usize)],
+) -> Option<Vec<u8>> {
+    let text = line.strip_suffix(b"\r\n").unwrap_or(line);
+    if in_sasl {
+        return match text {
+            b"" | b"*" => None,
+            _ => Some(REDACTED.to_vec()),
+        };
+    }
+    let verb = text.split(|&b| b == b' ').next()?;
+    let keep = secrets
+        .iter()
+        .find(|(name, _)| verb.eq_ignore_ascii_case(name))?
+        .1;
+    let mut words = text.splitn(keep + 1, |&b| b == b' ');
+    let kept: Vec<&[u8]> = words.by_ref().take(keep).collect();
+    words.next()?;
+    let mut out = kept.join(&b' ');
+    out.push(b' ');
+    out.extend_from_slice(REDACTED);
+    Some(out)
+}
 
 /// Redacts SMTP authentication:
 ///
@@ -74,21 +104,7 @@ pub struct SmtpRedactor {
 
 impl Redactor for SmtpRedactor {
     fn redact_client_line(&mut self, line: &[u8]) -> Option<Vec<u8>> {
-        let text = line.strip_suffix(b"\r\n").unwrap_or(line);
-        if self.in_sasl {
-            return match text {
-                b"" | b"*" => None,
-                _ => Some(REDACTED.to_vec()),
-            };
-        }
-        let mut words = text.splitn(3, |&byte| byte == b' ');
-        let verb = words.next()?;
-        if !verb.eq_ignore_ascii_case(b"AUTH") {
-            return None;
-        }
-        let mechanism = words.next()?;
-        words.next()?;
-        Some([verb, b" ", mechanism, b" ", REDACTED].concat())
+        redact_secret(line, self.in_sasl, &[(b"AUTH", 2)])
     }
 
     fn observe_server_line(&mut self, line: &[u8]) {

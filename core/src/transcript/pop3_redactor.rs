@@ -1,9 +1,6 @@
 //! [`Pop3Redactor`]: what a POP3 protocol log must not show.
 
-use super::logger::Redactor;
-
-/// The placeholder for a redacted secret.
-const REDACTED: &[u8] = b"<redacted>";
+use super::logger::{Redactor, redact_secret};
 
 /// Redacts POP3 authentication (RFC 1939, RFC 5034):
 ///
@@ -41,30 +38,11 @@ pub struct Pop3Redactor {
 
 impl Redactor for Pop3Redactor {
     fn redact_client_line(&mut self, line: &[u8]) -> Option<Vec<u8>> {
-        let text = line.strip_suffix(b"\r\n").unwrap_or(line);
-        if self.in_sasl {
-            return match text {
-                b"" | b"*" => None,
-                _ => Some(REDACTED.to_vec()),
-            };
-        }
-        let verb_end = text.iter().position(|&b| b == b' ')?;
-        let verb = &text[..verb_end];
-        // How many words to keep before the secret.
-        let keep = if verb.eq_ignore_ascii_case(b"PASS") {
-            1
-        } else if verb.eq_ignore_ascii_case(b"APOP") || verb.eq_ignore_ascii_case(b"AUTH") {
-            2
-        } else {
-            return None;
-        };
-        let mut words = text.splitn(keep + 1, |&b| b == b' ');
-        let kept: Vec<&[u8]> = words.by_ref().take(keep).collect();
-        words.next()?;
-        let mut out = kept.join(&b' ');
-        out.push(b' ');
-        out.extend_from_slice(REDACTED);
-        Some(out)
+        redact_secret(
+            line,
+            self.in_sasl,
+            &[(b"PASS", 1), (b"APOP", 2), (b"AUTH", 2)],
+        )
     }
 
     fn observe_server_line(&mut self, line: &[u8]) {
@@ -100,7 +78,7 @@ mod tests {
         assert_eq!(r.redact_client_line(b"\r\n"), None);
         assert_eq!(
             r.redact_client_line(b"c2VjcmV0\r\n"),
-            Some(REDACTED.to_vec())
+            Some(b"<redacted>".to_vec())
         );
         r.observe_server_line(b"-ERR [AUTH] Authentication failed.\r\n");
         assert_eq!(r.redact_client_line(b"QUIT\r\n"), None);

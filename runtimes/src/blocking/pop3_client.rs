@@ -11,14 +11,14 @@ use mail_kit_core::pop3::{
 use mail_kit_core::sasl::Credentials;
 
 use super::tls::TlsConnector;
-use crate::driver::{BlockingDriver, default_connector, open_blocking};
+use crate::driver::{Accepted, BlockingDriver, default_connector, open_blocking};
 use crate::error::Error;
 use crate::pop3::MessageSink;
 use crate::pop3::Pop3Options;
-use crate::pop3::batch::{Batch, enqueue, login_command};
+use crate::pop3::batch::{enqueue, enqueue_retrs, login_command, results};
 use crate::pop3::inbox::{
-    Accepted, Inbox, Many, One, Router, Session, capa_outcome, deleted_outcome, list_outcome,
-    login_outcome, message_outcome, ok_outcome, quit_outcome, single, stat_outcome, uidl_outcome,
+    Inbox, Many, One, Router, Session, capa_outcome, deleted_outcome, list_outcome, login_outcome,
+    message_outcome, ok_outcome, quit_outcome, single, stat_outcome, uidl_outcome,
 };
 use crate::pop3::setup::session_machine;
 use std::sync::Arc;
@@ -166,13 +166,13 @@ impl Pop3Client {
             return Err(Error::Closed);
         }
         let mut many = Many::new(sink_for);
-        let mut batch = Batch::enqueue(self.driver.machine_mut(), messages, &self.inbox, &mut many);
+        let mut batch = enqueue_retrs(self.driver.machine_mut(), messages, &self.inbox, &mut many);
         if !batch.is_answered() {
             let (inbox, router) = (&mut self.inbox, &mut many);
             self.driver
                 .run(&mut |event| batch.count(inbox.accept(event, router)))?;
         }
-        Ok(batch.results(&mut self.inbox, &mut many))
+        Ok(results(batch, &mut self.inbox, &mut many))
     }
 
     /// `DELE n`: marks a message deleted; the server removes it at [`quit`](Self::quit).
@@ -236,11 +236,11 @@ impl Pop3Client {
         router: &mut impl Router,
     ) -> Result<Event, Error> {
         let inbox = &mut self.inbox;
-        if !inbox.has(handle) {
+        if !inbox.answers.has(handle) {
             self.driver
                 .run(&mut |event| inbox.accept(event, router) == Accepted::Answer(handle))?;
         }
-        self.inbox.take(handle)
+        self.inbox.answers.take(handle)
     }
 }
 

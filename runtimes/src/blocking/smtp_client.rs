@@ -12,12 +12,12 @@ use mail_kit_core::smtp::{
 };
 
 use super::tls::TlsConnector;
-use crate::driver::{BlockingDriver, default_connector, open_blocking};
+use crate::driver::{Accepted, BlockingDriver, default_connector, open_blocking};
 use crate::error::Error;
 use crate::options::SmtpOptions;
 use crate::smtp::Inbox;
-use crate::smtp::batch::{Batch, enqueue};
-use crate::smtp::inbox::{Accepted, auth_outcome, quit_outcome, reply_outcome, send_outcome};
+use crate::smtp::batch::{enqueue, enqueue_sends, reports};
+use crate::smtp::inbox::{auth_outcome, quit_outcome, reply_outcome, send_outcome};
 use crate::smtp::setup::session_machine;
 use crate::smtp::transaction_for_message;
 use mail_kit_mime::Message;
@@ -141,13 +141,13 @@ impl SmtpClient {
         if self.driver.is_closed() {
             return Err(Error::Closed);
         }
-        let mut batch = Batch::enqueue(self.driver.machine_mut(), transactions, &self.inbox);
+        let mut batch = enqueue_sends(self.driver.machine_mut(), transactions, &self.inbox);
         let inbox = &mut self.inbox;
         if !batch.is_answered() {
             self.driver
                 .run(&mut |event| batch.count(inbox.accept(event)))?;
         }
-        Ok(batch.reports(&mut self.inbox))
+        Ok(reports(batch, &mut self.inbox))
     }
 
     /// `NOOP`: keeps the session alive; returns the server's reply.
@@ -204,11 +204,11 @@ impl SmtpClient {
         }
         let handle = enqueue(self.driver.machine_mut(), command)?;
         let inbox = &mut self.inbox;
-        if !inbox.has(handle) {
+        if !inbox.answers.has(handle) {
             self.driver
                 .run(&mut |event| inbox.accept(event) == Accepted::Answer(handle))?;
         }
-        self.inbox.take(handle)
+        self.inbox.answers.take(handle)
     }
 }
 

@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use mail_kit_core::{Machine, TlsInfo, WireObserver};
 
+mod answers;
 #[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
 mod async_driver;
 #[cfg(feature = "blocking")]
@@ -13,6 +14,7 @@ mod open;
 #[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
 mod timeout;
 
+pub(crate) use answers::{Accepted, Answers, Batch};
 #[cfg(any(feature = "tokio", feature = "smol", feature = "async-std"))]
 pub(crate) use async_driver::AsyncDriver;
 #[cfg(feature = "blocking")]

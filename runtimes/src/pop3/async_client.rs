@@ -10,14 +10,14 @@ use mail_kit_core::pop3::{
 };
 use mail_kit_core::sasl::Credentials;
 
-use super::batch::{Batch, enqueue, login_command};
+use super::batch::{enqueue, enqueue_retrs, login_command, results};
 use super::inbox::{
-    Accepted, Inbox, Many, One, Router, Session, capa_outcome, deleted_outcome, list_outcome, login_outcome,
+    Inbox, Many, One, Router, Session, capa_outcome, deleted_outcome, list_outcome, login_outcome,
     message_outcome, ok_outcome, quit_outcome, single, stat_outcome, uidl_outcome,
 };
 use super::setup::session_machine;
 use super::sink::MessageSink;
-use crate::driver::{AsyncDriver, open_async, runtime_for};
+use crate::driver::{Accepted, AsyncDriver, open_async, runtime_for};
 use crate::error::Error;
 use crate::pop3::Pop3Options;
 use crate::runtime::Runtime;
@@ -207,14 +207,14 @@ impl<R: Runtime> AsyncPop3Client<R> {
             return Err(Error::Closed);
         }
         let mut many = Many::new(sink_for);
-        let mut batch = Batch::enqueue(self.driver.machine_mut(), messages, &self.inbox, &mut many);
+        let mut batch = enqueue_retrs(self.driver.machine_mut(), messages, &self.inbox, &mut many);
         if !batch.is_answered() {
             let (inbox, router) = (&mut self.inbox, &mut many);
             self.driver
                 .run(&mut |event| batch.count(inbox.accept(event, router)))
                 .await?;
         }
-        Ok(batch.results(&mut self.inbox, &mut many))
+        Ok(results(batch, &mut self.inbox, &mut many))
     }
 
     /// `DELE n`: marks a message deleted; the server removes it at [`quit`](Self::quit).
@@ -282,12 +282,12 @@ impl<R: Runtime> AsyncPop3Client<R> {
         router: &mut (impl Router + Send),
     ) -> Result<Event, Error> {
         let inbox = &mut self.inbox;
-        if !inbox.has(handle) {
+        if !inbox.answers.has(handle) {
             self.driver
                 .run(&mut |event| inbox.accept(event, router) == Accepted::Answer(handle))
                 .await?;
         }
-        self.inbox.take(handle)
+        self.inbox.answers.take(handle)
     }
 }
 

@@ -10,18 +10,8 @@ use mail_kit_core::Handle;
 use mail_kit_core::pop3::{Capabilities, Event, Greeting, ListEntry, QuitResult, UidEntry};
 
 use super::sink::{MessageSink, Target};
+use crate::driver::{Accepted, Answers};
 use crate::error::Error;
-
-/// What an event was, for the driver loop's stop condition.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Accepted {
-    /// The session became ready.
-    Ready,
-    /// The answer to this command arrived.
-    Answer(Handle),
-    /// Message bytes, or an event without a command.
-    Other,
-}
 
 /// What `Ready` said.
 #[derive(Debug, Clone)]
@@ -152,7 +142,7 @@ impl<F: FnMut(u32) -> S, S: MessageSink> Router for Many<F, S> {
 /// Events by command handle, and the session state from `Ready`.
 #[derive(Debug, Default)]
 pub(crate) struct Inbox {
-    answers: HashMap<Handle, Event>,
+    pub(crate) answers: Answers<Event>,
     ready: Option<Session>,
 }
 
@@ -185,26 +175,11 @@ impl Inbox {
                     if matches!(other, Event::MessageEnd { .. }) {
                         router.end(handle);
                     }
-                    self.answers.insert(handle, other);
-                    Accepted::Answer(handle)
+                    self.answers.file(handle, other)
                 }
                 None => Accepted::Other,
             },
         }
-    }
-
-    /// Whether the answer to `handle` has arrived.
-    pub(crate) fn has(&self, handle: Handle) -> bool {
-        self.answers.contains_key(&handle)
-    }
-
-    /// Takes the answer to `handle`.
-    pub(crate) fn take(&mut self, handle: Handle) -> Result<Event, Error> {
-        self.answers.remove(&handle).ok_or_else(|| {
-            Error::Protocol(mail_kit_core::Error::UnexpectedReply(
-                "the session ended without answering the command".to_owned(),
-            ))
-        })
     }
 
     /// Takes what `Ready` said, once.

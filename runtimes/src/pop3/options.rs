@@ -83,26 +83,18 @@ impl Pop3Options {
     }
 }
 
-// What the clients use; without a runtime feature there is no client.
-#[cfg_attr(
-    not(any(
-        feature = "blocking",
-        feature = "tokio",
-        feature = "smol",
-        feature = "async-std"
-    )),
-    allow(dead_code)
-)]
-impl Pop3Options {
-    /// The machine's configuration.
-    pub(crate) fn pop3_config(&self) -> Pop3Config {
-        let mut config = Pop3Config::new(self.endpoint.tls_mode.into());
-        config.pipelining = self.pipelining;
-        config.server_host = Some(self.endpoint.host.clone());
-        if let Some(timeout) = self.endpoint.command_timeout {
-            config.timeouts = Pop3Timeouts::all(timeout);
+used_by_clients! {
+    impl Pop3Options {
+        /// The machine's configuration.
+        pub(crate) fn pop3_config(&self) -> Pop3Config {
+            let mut config = Pop3Config::new(self.endpoint.tls_mode.into());
+            config.pipelining = self.pipelining;
+            config.server_host = Some(self.endpoint.host.clone());
+            if let Some(timeout) = self.endpoint.command_timeout {
+                config.timeouts = Pop3Timeouts::all(timeout);
+            }
+            config
         }
-        config
     }
 }
 

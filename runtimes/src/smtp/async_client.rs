@@ -11,12 +11,12 @@ use mail_kit_core::smtp::{
 use mail_kit_core::WireObserver;
 
 use super::Inbox;
-use super::batch::{Batch, enqueue};
-use super::inbox::{Accepted, auth_outcome, quit_outcome, reply_outcome, send_outcome};
+use super::batch::{enqueue, enqueue_sends, reports};
+use super::inbox::{auth_outcome, quit_outcome, reply_outcome, send_outcome};
 use super::message::transaction_for_message;
 use super::setup::session_machine;
 use mail_kit_mime::Message;
-use crate::driver::{AsyncDriver, open_async, runtime_for};
+use crate::driver::{Accepted, AsyncDriver, open_async, runtime_for};
 use crate::error::Error;
 use crate::options::SmtpOptions;
 use crate::runtime::Runtime;
@@ -167,14 +167,14 @@ impl<R: Runtime> AsyncSmtpClient<R> {
         &mut self,
         transactions: Vec<Transaction>,
     ) -> Result<Vec<Result<SendReport, Error>>, Error> {
-        let mut batch = Batch::enqueue(self.driver.machine_mut(), transactions, &self.inbox);
+        let mut batch = enqueue_sends(self.driver.machine_mut(), transactions, &self.inbox);
         let inbox = &mut self.inbox;
         if !batch.is_answered() {
             self.driver
                 .run(&mut |event| batch.count(inbox.accept(event)))
                 .await?;
         }
-        Ok(batch.reports(&mut self.inbox))
+        Ok(reports(batch, &mut self.inbox))
     }
 
     /// `NOOP`: keeps the session alive; returns the server's reply.
@@ -231,12 +231,12 @@ impl<R: Runtime> AsyncSmtpClient<R> {
         }
         let handle = enqueue(self.driver.machine_mut(), command)?;
         let inbox = &mut self.inbox;
-        if !inbox.has(handle) {
+        if !inbox.answers.has(handle) {
             self.driver
                 .run(&mut |event| inbox.accept(event) == Accepted::Answer(handle))
                 .await?;
         }
-        self.inbox.take(handle)
+        self.inbox.answers.take(handle)
     }
 }
 

@@ -1,32 +1,21 @@
 //! Where the typed clients keep the machine's events until the command that waits for them
 //! asks, and how each answer becomes a typed result. Shared by the async and blocking clients.
 
-use std::collections::HashMap;
 use std::fmt;
 
 use mail_kit_core::Handle;
 use mail_kit_core::smtp::{Capabilities, Event, Reply, SendReport};
 
+use crate::driver::{Accepted, Answers};
 use crate::error::Error;
 
 /// A progress callback: message bytes handed to the socket so far, and in all.
 pub(crate) type ProgressFn = Box<dyn FnMut(u64, u64) + Send>;
 
-/// What an event was, for the driver loop's stop condition.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Accepted {
-    /// The session became ready.
-    Ready,
-    /// The answer to this command arrived.
-    Answer(Handle),
-    /// Progress or an event without a command.
-    Other,
-}
-
 /// Events by command handle, the session state from `Ready`, and the progress callback.
 #[derive(Default)]
 pub(crate) struct Inbox {
-    answers: HashMap<Handle, Event>,
+    pub(crate) answers: Answers<Event>,
     ready: Option<(Capabilities, bool)>,
     progress: Option<ProgressFn>,
 }
@@ -49,27 +38,10 @@ impl Inbox {
                 Accepted::Ready
             }
             other => match handle_of(&other) {
-                Some(handle) => {
-                    self.answers.insert(handle, other);
-                    Accepted::Answer(handle)
-                }
+                Some(handle) => self.answers.file(handle, other),
                 None => Accepted::Other,
             },
         }
-    }
-
-    /// Whether the answer to `handle` has arrived.
-    pub(crate) fn has(&self, handle: Handle) -> bool {
-        self.answers.contains_key(&handle)
-    }
-
-    /// Takes the answer to `handle`.
-    pub(crate) fn take(&mut self, handle: Handle) -> Result<Event, Error> {
-        self.answers.remove(&handle).ok_or_else(|| {
-            Error::Protocol(mail_kit_core::Error::UnexpectedReply(
-                "the session ended without answering the command".to_owned(),
-            ))
-        })
     }
 
     /// Takes what `Ready` said, once.
