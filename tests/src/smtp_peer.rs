@@ -68,6 +68,21 @@ impl Answer {
     }
 }
 
+/// A server that accepts everything, with the EHLO reply `ehlo` (`\n` line ends): every
+/// command and content unit gets its success reply, an unknown verb `500`.
+pub fn accepting(ehlo: &'static str) -> impl FnMut(&ClientUnit) -> Answer {
+    move |unit| match (unit, unit.verb().as_str()) {
+        (ClientUnit::Content(_), _) => Answer::text("250 2.0.0 queued\n"),
+        (ClientUnit::Bdat { .. }, _) => Answer::text("250 2.0.0 chunk ok\n"),
+        (_, "EHLO") => Answer::text(ehlo),
+        (_, "DATA") => Answer::text("354 go ahead\n"),
+        (_, "QUIT") => Answer::text("221 2.0.0 bye\n"),
+        (_, "AUTH") => Answer::text("235 2.7.0 ok\n"),
+        (_, "MAIL" | "RCPT" | "RSET" | "NOOP" | "VRFY" | "EXPN") => Answer::text("250 2.0.0 ok\n"),
+        _ => Answer::text("500 5.5.1 what?\n"),
+    }
+}
+
 /// `bytes` with every LF not preceded by CR turned into CRLF.
 pub fn crlf(bytes: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(bytes.len() + 8);

@@ -8,26 +8,12 @@ use mail_kit_core::smtp::{
     Stage, Transaction,
 };
 use mail_kit_core::{Handle, TlsPolicy, UsageError};
-use mail_kit_tests::smtp_peer::{Answer, ClientUnit, Conversation, converse, show};
+use mail_kit_tests::smtp_peer::{ClientUnit, Conversation, accepting, converse, show};
 use mail_kit_tests::transcripts::config;
 use quickcheck::{Arbitrary, Gen, QuickCheck, TestResult};
 
 const GREETING: &[u8] = b"220 mx.example.org ESMTP\r\n";
 const EHLO: &[u8] = b"EHLO client.example\r\n";
-
-/// A server that accepts everything, with the EHLO reply `ehlo`.
-fn accepting(ehlo: &'static str) -> impl FnMut(&ClientUnit) -> Answer {
-    move |unit| match (unit, unit.verb().as_str()) {
-        (ClientUnit::Content(_), _) => Answer::text("250 2.0.0 queued\n"),
-        (ClientUnit::Bdat { .. }, _) => Answer::text("250 2.0.0 chunk ok\n"),
-        (_, "EHLO") => Answer::text(ehlo),
-        (_, "DATA") => Answer::text("354 go ahead\n"),
-        (_, "QUIT") => Answer::text("221 2.0.0 bye\n"),
-        (_, "AUTH") => Answer::text("235 2.7.0 ok\n"),
-        (_, "MAIL" | "RCPT" | "RSET" | "NOOP" | "VRFY" | "EXPN") => Answer::text("250 2.0.0 ok\n"),
-        _ => Answer::text("500 5.5.1 what?\n"),
-    }
-}
 
 fn envelope() -> Envelope {
     Envelope::new(

@@ -10,7 +10,7 @@ use mail_kit_core::TlsPolicy;
 use mail_kit_core::smtp::{Command, Event, SmtpClient};
 use mail_kit_mime::submission::PrepareError;
 use mail_kit_mime::{Message, parse};
-use mail_kit_tests::smtp_peer::{Answer, ClientUnit, Conversation, converse, show};
+use mail_kit_tests::smtp_peer::{ClientUnit, Conversation, accepting, converse, show};
 use mail_kit_tests::transcripts::config;
 
 const GREETING: &[u8] = b"220 mx.example.org ESMTP\r\n";
@@ -25,18 +25,6 @@ const MIXED: &str = "From: Alice <alice@example.org>\r\nTo: bob@example.org\r\n\
     Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\
     Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n\
     Gr\u{fc}\u{df}e\r\n--b\r\nContent-Type: application/octet-stream\r\n\r\nA\0B\r\n--b--\r\n";
-
-fn accepting(ehlo: &'static str) -> impl FnMut(&ClientUnit) -> Answer {
-    move |unit| match (unit, unit.verb().as_str()) {
-        (ClientUnit::Content(_), _) => Answer::text("250 2.0.0 queued\n"),
-        (ClientUnit::Bdat { .. }, _) => Answer::text("250 2.0.0 chunk ok\n"),
-        (_, "EHLO") => Answer::text(ehlo),
-        (_, "DATA") => Answer::text("354 go ahead\n"),
-        (_, "QUIT") => Answer::text("221 2.0.0 bye\n"),
-        (_, "MAIL" | "RCPT" | "RSET") => Answer::text("250 2.0.0 ok\n"),
-        _ => Answer::text("500 5.5.1 what?\n"),
-    }
-}
 
 /// Sends `message` to a server announcing `ehlo`; returns the conversation and the result of
 /// building the transaction.
