@@ -177,3 +177,28 @@ impl<S: BodySink> MessageStream<S> {
         }
     }
 }
+
+/// Feeding through [`std::io::Write`]: anything that writes message bytes as they arrive (a
+/// POP3 `retrieve` into a sink, `std::io::copy` from a file or a socket) parses as it goes,
+/// in bounded memory when `S` takes the bodies; call [`finish`](MessageStream::finish)
+/// afterwards. Writing never fails: hostile input becomes defects in the model.
+///
+/// ```
+/// use mail_kit_mime::parser::{KeepInMemory, MessageStream};
+///
+/// let mut stream = MessageStream::new(KeepInMemory);
+/// std::io::copy(&mut &b"Subject: hi\r\n\r\nbody"[..], &mut stream)?;
+/// let (message, _) = stream.finish();
+/// assert_eq!(message.headers().subject().as_deref(), Some("hi"));
+/// # Ok::<(), std::io::Error>(())
+/// ```
+impl<S: BodySink> std::io::Write for MessageStream<S> {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.feed(data);
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}

@@ -8,7 +8,10 @@ use std::io;
 /// CRLF line ends); no client ever holds the whole message in memory.
 ///
 /// Every [`std::io::Write`] is a sink (a `File`, a `Vec<u8>`, `&mut` either, stdout): the
-/// pieces are written with `write_all` and `finish` flushes. Implement the trait directly
+/// pieces are written with `write_all` and `finish` flushes. That includes the MIME streaming
+/// parser, [`MessageStream`](crate::mime::parser::MessageStream): retrieve into
+/// `&mut stream`, then `stream.finish()` gives the parsed message, with the bodies its
+/// [`BodySink`](crate::mime::parser::BodySink) took never held in memory. Implement the trait directly
 /// for a consumer that wants the size the server announced (a progress bar) or that is not a
 /// writer (a push-mode parser).
 ///
