@@ -1,21 +1,25 @@
 //! The ordered output of a protocol machine, shared by SMTP and POP3 (and later IMAP): command
-//! bytes coalesced into one `Transmit`, and the outputs that must come after them.
+//! bytes coalesced into one `Transmit`, the outputs that must come after them, and the fatal
+//! error that ends the session.
 
 use std::collections::VecDeque;
 
 use bytes::BytesMut;
 
+use crate::error::Error;
 use crate::machine::Output;
 
 /// Bytes to write and outputs to hand out, in order.
 ///
 /// Bytes written with [`Outbox::send`] stay together until an output is queued with
 /// [`Outbox::emit`]: then they become one `Transmit` before it, so an event never overtakes the
-/// command bytes decided before it (e.g. `STARTTLS`, then `StartTls`).
+/// command bytes decided before it (e.g. `STARTTLS`, then `StartTls`). After a fatal error
+/// ([`Outbox::fail`]) what was queued still goes out, then the error, again and again.
 #[derive(Debug)]
 pub(crate) struct Outbox<E> {
     wbuf: BytesMut,
     out: VecDeque<Output<E>>,
+    error: Option<Error>,
 }
 
 impl<E> Outbox<E> {
@@ -23,6 +27,7 @@ impl<E> Outbox<E> {
         Outbox {
             wbuf: BytesMut::new(),
             out: VecDeque::new(),
+            error: None,
         }
     }
 
@@ -45,12 +50,34 @@ impl<E> Outbox<E> {
         self.out.push_back(output);
     }
 
-    /// The next output: queued outputs first, then the bytes sent since.
-    pub(crate) fn pop(&mut self) -> Option<Output<E>> {
-        if let Some(output) = self.out.pop_front() {
-            return Some(output);
+    /// Queues an event after the bytes sent so far.
+    pub(crate) fn event(&mut self, event: E) {
+        self.emit(Output::Event(event));
+    }
+
+    /// Ends the session with `error`; the first error stays.
+    pub(crate) fn fail(&mut self, error: Error) {
+        if self.error.is_none() {
+            self.error = Some(error);
         }
-        (!self.wbuf.is_empty()).then(|| Output::Transmit(self.wbuf.split().freeze()))
+    }
+
+    /// The error that ended the session, if any.
+    pub(crate) fn error(&self) -> Option<&Error> {
+        self.error.as_ref()
+    }
+
+    /// What `poll_output` hands out before the machine's own state: queued outputs first, then
+    /// the bytes sent since (bytes decided before an error, such as a SASL cancel, still go
+    /// out), then the fatal error; `None` when there is none of these.
+    pub(crate) fn next(&mut self) -> Option<Result<Output<E>, Error>> {
+        if let Some(output) = self.out.pop_front() {
+            return Some(Ok(output));
+        }
+        if !self.wbuf.is_empty() {
+            return Some(Ok(Output::Transmit(self.wbuf.split().freeze())));
+        }
+        self.error.clone().map(Err)
     }
 
     /// Bytes sent but not handed out yet (for `Debug`: the count, never the bytes).
@@ -71,9 +98,26 @@ mod tests {
         o.emit(Output::Event(1));
         o.send(b"C\r\n");
         assert_eq!(o.pending(), 3);
-        assert_eq!(o.pop(), Some(Output::Transmit("A\r\nB\r\n".into())));
-        assert_eq!(o.pop(), Some(Output::Event(1)));
-        assert_eq!(o.pop(), Some(Output::Transmit("C\r\n".into())));
-        assert_eq!(o.pop(), None);
+        assert_eq!(o.next(), Some(Ok(Output::Transmit("A\r\nB\r\n".into()))));
+        assert_eq!(o.next(), Some(Ok(Output::Event(1))));
+        assert_eq!(o.next(), Some(Ok(Output::Transmit("C\r\n".into()))));
+        assert_eq!(o.next(), None);
+    }
+
+    #[test]
+    fn what_was_queued_goes_out_before_the_first_error() {
+        let mut o: Outbox<u8> = Outbox::new();
+        o.send(b"*\r\n");
+        o.fail(Error::Timeout {
+            waiting_for: "a reply",
+            after: std::time::Duration::from_secs(1),
+        });
+        o.fail(Error::UnexpectedEof { mid_reply: false });
+        o.event(2);
+        assert!(matches!(o.error(), Some(Error::Timeout { .. })));
+        assert_eq!(o.next(), Some(Ok(Output::Transmit("*\r\n".into()))));
+        assert_eq!(o.next(), Some(Ok(Output::Event(2))));
+        assert!(matches!(o.next(), Some(Err(Error::Timeout { .. }))));
+        assert!(matches!(o.next(), Some(Err(Error::Timeout { .. }))));
     }
 }

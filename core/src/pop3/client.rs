@@ -204,7 +204,6 @@ pub struct Pop3Client {
     login: Option<LoginState>,
     /// The login succeeded (the server enters the UPDATE state at `QUIT`).
     logged_in: bool,
-    error: Option<Error>,
     tls: Option<TlsInfo>,
     now: Option<Instant>,
     /// When the current wait ends, and how long it is.
@@ -223,7 +222,7 @@ impl std::fmt::Debug for Pop3Client {
             .field("receiving", &self.receiving.as_ref().map(|r| r.kind))
             .field("buffered_in", &self.inbuf.len())
             .field("buffered_out", &self.outbox.pending())
-            .field("error", &self.error)
+            .field("error", &self.outbox.error())
             .finish_non_exhaustive()
     }
 }
@@ -248,7 +247,6 @@ impl Pop3Client {
             login_pending: false,
             login: None,
             logged_in: false,
-            error: None,
             tls: None,
             now: None,
             deadline: None,
@@ -282,12 +280,12 @@ impl Pop3Client {
 
     /// Whether the session is set up and accepts login commands (AUTHORIZATION state).
     pub fn is_ready(&self) -> bool {
-        self.phase == Phase::Authorization && self.error.is_none()
+        self.phase == Phase::Authorization && self.outbox.error().is_none()
     }
 
     /// Whether the login succeeded and mailbox commands are accepted (TRANSACTION state).
     pub fn is_authenticated(&self) -> bool {
-        self.phase == Phase::Transaction && self.error.is_none()
+        self.phase == Phase::Transaction && self.outbox.error().is_none()
     }
 
     fn is_set_up(&self) -> bool {
@@ -334,24 +332,6 @@ impl Pop3Client {
         self.deadline = Some((now + d, d));
     }
 
-    fn send(&mut self, bytes: &[u8]) {
-        self.outbox.send(bytes);
-    }
-
-    fn emit(&mut self, output: Output<Event>) {
-        self.outbox.emit(output);
-    }
-
-    fn event(&mut self, e: Event) {
-        self.emit(Output::Event(e));
-    }
-
-    fn fail(&mut self, e: Error) {
-        if self.error.is_none() {
-            self.error = Some(e);
-        }
-    }
-
     /// Whether the next queued command may be written now.
     fn can_start(&self, next: &Queued) -> bool {
         if self.login.is_some() {
@@ -368,7 +348,7 @@ impl Pop3Client {
     }
 
     fn start_commands(&mut self) {
-        while self.error.is_none()
+        while self.outbox.error().is_none()
             && matches!(
                 self.phase,
                 Phase::Authorization | Phase::Transaction | Phase::Closing
@@ -385,23 +365,23 @@ impl Pop3Client {
             };
             match queued {
                 Queued::Line(line, kind) => {
-                    self.send(&line);
+                    self.outbox.send(&line);
                     self.expect(kind);
                 }
                 Queued::Login(Method::UserPass { user, pass }) => {
-                    self.send(&user);
+                    self.outbox.send(&user);
                     self.login = Some(LoginState::Pass(pass));
                     self.expect(Kind::User(handle));
                 }
                 Queued::Login(Method::Apop(line)) => {
-                    self.send(&line);
+                    self.outbox.send(&line);
                     self.login = Some(LoginState::Final);
                     self.expect(Kind::Apop(handle));
                 }
                 Queued::Login(Method::Sasl(mut exchange)) => {
                     match exchange.start() {
-                        Ok(line) => self.send(&line),
-                        Err(e) => return self.fail(e),
+                        Ok(line) => self.outbox.send(&line),
+                        Err(e) => return self.outbox.fail(e),
                     }
                     self.login = Some(LoginState::Sasl(exchange));
                     self.expect(Kind::Auth(handle));
@@ -411,11 +391,11 @@ impl Pop3Client {
     }
 
     fn process_input(&mut self) {
-        while self.error.is_none() {
+        while self.outbox.error().is_none() {
             match self.phase {
                 Phase::TlsHandshake => {
                     if let Err(e) = tls::check_upgrade_buffer(&self.inbuf) {
-                        self.fail(e);
+                        self.outbox.fail(e);
                     }
                     return;
                 }
@@ -433,13 +413,13 @@ impl Pop3Client {
                 return;
             }
             let Some(&front) = self.expects.front() else {
-                return self.fail(Error::UnexpectedReply(format!(
+                return self.outbox.fail(Error::UnexpectedReply(format!(
                     "unsolicited data: \"{}\"",
                     crate::error::excerpt(&self.inbuf)
                 )));
             };
             if self.answerable == 0 {
-                return self.fail(Error::UnexpectedReply(format!(
+                return self.outbox.fail(Error::UnexpectedReply(format!(
                     "data before the command it would answer was sent: \"{}\"",
                     crate::error::excerpt(&self.inbuf)
                 )));
@@ -448,7 +428,7 @@ impl Pop3Client {
                 match response::find_line(&self.inbuf, self.config.limits.max_line_len) {
                     Ok(Some(found)) => found,
                     Ok(None) => return,
-                    Err(e) => return self.fail(e),
+                    Err(e) => return self.outbox.fail(e),
                 };
             let status = response::parse_status(&self.inbuf[..len]);
             self.inbuf.advance(consumed);
@@ -457,7 +437,7 @@ impl Pop3Client {
             self.deadline = None;
             match status {
                 Ok(status) => self.on_status(front, status),
-                Err(e) => self.fail(e),
+                Err(e) => self.outbox.fail(e),
             }
             self.arm_deadline();
         }
@@ -481,13 +461,13 @@ impl Pop3Client {
             match (&mut rx.lines, rx.kind) {
                 (Some(lines), _) => {
                     if let Err(e) = lines.push(&piece) {
-                        self.fail(e);
+                        self.outbox.fail(e);
                         return false;
                     }
                 }
                 (None, Kind::Message(handle)) => {
                     rx.size += piece.len() as u64;
-                    self.event(Event::MessageData {
+                    self.outbox.event(Event::MessageData {
                         handle,
                         data: piece,
                     });
@@ -511,8 +491,8 @@ impl Pop3Client {
         self.expects.clear();
         self.answerable = 0;
         self.deadline = None;
-        self.event(Event::Closed { handle, result });
-        self.emit(Output::Close);
+        self.outbox.event(Event::Closed { handle, result });
+        self.outbox.emit(Output::Close);
     }
 
     fn after_capa(&mut self) {
@@ -522,11 +502,11 @@ impl Pop3Client {
         let offers_tls = self.caps.as_ref().is_some_and(|c| c.stls);
         match self.config.tls {
             TlsPolicy::Required | TlsPolicy::Opportunistic if offers_tls => {
-                self.send(&encode::simple("STLS"));
+                self.outbox.send(&encode::simple("STLS"));
                 self.expect(Kind::Stls);
             }
             TlsPolicy::Required | TlsPolicy::Implicit => {
-                self.fail(Error::TlsRequiredButUnavailable)
+                self.outbox.fail(Error::TlsRequiredButUnavailable)
             }
             TlsPolicy::Opportunistic | TlsPolicy::None => self.ready(),
         }
@@ -542,7 +522,7 @@ impl Pop3Client {
             capabilities: self.caps.clone().unwrap_or_default(),
             secure: self.secure,
         };
-        self.event(event);
+        self.outbox.event(event);
         self.start_commands();
     }
 
@@ -555,7 +535,7 @@ impl Pop3Client {
                 self.phase = Phase::Transaction;
             }
         }
-        self.event(event);
+        self.outbox.event(event);
         self.start_commands();
     }
 }
@@ -566,7 +546,7 @@ impl Machine for Pop3Client {
     fn handle_input(&mut self, now: Instant, data: &[u8]) {
         self.now = Some(now);
         self.arm_deadline();
-        if self.error.is_some() || self.phase == Phase::Closed {
+        if self.outbox.error().is_some() || self.phase == Phase::Closed {
             return;
         }
         // Everything expected so far was written before these bytes arrived (the drain rule).
@@ -577,7 +557,7 @@ impl Machine for Pop3Client {
 
     fn handle_eof(&mut self, now: Instant) {
         self.now = Some(now);
-        if self.error.is_some() || self.phase == Phase::Closed {
+        if self.outbox.error().is_some() || self.phase == Phase::Closed {
             return;
         }
         if self.receiving.is_none() {
@@ -585,7 +565,7 @@ impl Machine for Pop3Client {
                 return self.closed(handle, QuitResult::NoReply);
             }
         }
-        self.fail(Error::UnexpectedEof {
+        self.outbox.fail(Error::UnexpectedEof {
             mid_reply: self.receiving.is_some() || !self.inbuf.is_empty(),
         });
     }
@@ -593,7 +573,7 @@ impl Machine for Pop3Client {
     fn handle_timeout(&mut self, now: Instant) {
         self.now = Some(now);
         self.arm_deadline();
-        if self.error.is_some() {
+        if self.outbox.error().is_some() {
             return;
         }
         if let Some((deadline, after)) = self.deadline {
@@ -603,14 +583,14 @@ impl Machine for Pop3Client {
                     (None, Some(front)) => front.kind.waiting_for(),
                     (None, None) => return,
                 };
-                self.fail(Error::Timeout { waiting_for, after });
+                self.outbox.fail(Error::Timeout { waiting_for, after });
             }
         }
     }
 
     fn handle_tls_established(&mut self, now: Instant, info: TlsInfo) {
         self.now = Some(now);
-        if self.error.is_some() {
+        if self.outbox.error().is_some() {
             return;
         }
         // Implicit TLS: the driver reports its handshake before the greeting.
@@ -622,24 +602,20 @@ impl Machine for Pop3Client {
             return;
         }
         if self.phase != Phase::TlsHandshake {
-            return self.fail(Error::UnexpectedReply(
+            return self.outbox.fail(Error::UnexpectedReply(
                 "TLS established without a STLS".into(),
             ));
         }
         self.tls = Some(info);
         self.secure = true;
         self.phase = Phase::Handshake;
-        self.send(&encode::simple("CAPA"));
+        self.outbox.send(&encode::simple("CAPA"));
         self.expect(Kind::Capa(None));
     }
 
     fn poll_output(&mut self) -> Result<Output<Event>, Error> {
-        // Bytes decided before an error (a SASL cancel) still go out.
-        if let Some(o) = self.outbox.pop() {
-            return Ok(o);
-        }
-        if let Some(e) = &self.error {
-            return Err(e.clone());
+        if let Some(next) = self.outbox.next() {
+            return next;
         }
         if self.phase == Phase::Closed {
             return Ok(Output::Idle { deadline: None });

@@ -111,7 +111,6 @@ pub struct SmtpClient {
     /// A piece of `BDAT` content may go out (lock-step mode waits for each reply).
     content_go: bool,
     auth: Option<AuthExchange>,
-    error: Option<Error>,
     /// What the TLS handshake reported (implicit TLS or STARTTLS).
     tls: Option<TlsInfo>,
     now: Option<Instant>,
@@ -131,7 +130,7 @@ impl std::fmt::Debug for SmtpClient {
             .field("transactions", &self.txs.len())
             .field("buffered_in", &self.inbuf.len())
             .field("buffered_out", &self.outbox.pending())
-            .field("error", &self.error)
+            .field("error", &self.outbox.error())
             .finish_non_exhaustive()
     }
 }
@@ -165,7 +164,6 @@ impl SmtpClient {
             content: None,
             content_go: false,
             auth: None,
-            error: None,
             tls: None,
             now: None,
             deadline: None,
@@ -194,7 +192,7 @@ impl SmtpClient {
 
     /// Whether the session is set up and accepts commands.
     pub fn is_ready(&self) -> bool {
-        self.phase == Phase::Ready && self.error.is_none()
+        self.phase == Phase::Ready && self.outbox.error().is_none()
     }
 
     /// Checks `cmd` and queues it; it goes out when the commands before it allow.
@@ -203,7 +201,7 @@ impl SmtpClient {
     /// CR/LF and syntax of every argument, the message size against the server's `SIZE`,
     /// extensions the envelope needs, the mechanism to authenticate with.
     pub fn enqueue(&mut self, cmd: Command) -> Result<Handle, UsageError> {
-        if self.error.is_some() || matches!(self.phase, Phase::Closing | Phase::Closed) {
+        if self.outbox.error().is_some() || matches!(self.phase, Phase::Closing | Phase::Closed) {
             return Err(UsageError::Closed);
         }
         if !matches!(cmd, Command::Quit) && self.phase != Phase::Ready {
@@ -285,24 +283,6 @@ impl SmtpClient {
         }
     }
 
-    fn send(&mut self, bytes: &[u8]) {
-        self.outbox.send(bytes);
-    }
-
-    fn emit(&mut self, output: Output<Event>) {
-        self.outbox.emit(output);
-    }
-
-    fn event(&mut self, e: Event) {
-        self.emit(Output::Event(e));
-    }
-
-    fn fail(&mut self, e: Error) {
-        if self.error.is_none() {
-            self.error = Some(e);
-        }
-    }
-
     /// Whether the next queued command may be written now.
     fn can_start(&self, next: &Queued) -> bool {
         if self.auth.is_some() || self.content.is_some() {
@@ -321,7 +301,7 @@ impl SmtpClient {
     }
 
     fn start_commands(&mut self) {
-        while self.error.is_none() && matches!(self.phase, Phase::Ready | Phase::Closing) {
+        while self.outbox.error().is_none() && matches!(self.phase, Phase::Ready | Phase::Closing) {
             let Some((_, next)) = self.queue.front() else {
                 return;
             };
@@ -334,19 +314,19 @@ impl SmtpClient {
             match queued {
                 Queued::Auth(mut exchange) => {
                     match exchange.start() {
-                        Ok(line) => self.send(&line),
-                        Err(e) => return self.fail(e),
+                        Ok(line) => self.outbox.send(&line),
+                        Err(e) => return self.outbox.fail(e),
                     }
                     self.auth = Some(exchange);
                     self.expect(Expect::Auth);
                 }
                 Queued::Send(prepared) => self.start_transaction(prepared),
                 Queued::Simple(line) => {
-                    self.send(&line);
+                    self.outbox.send(&line);
                     self.expect(Expect::Simple(handle));
                 }
                 Queued::Quit => {
-                    self.send(&encode::simple("QUIT"));
+                    self.outbox.send(&encode::simple("QUIT"));
                     self.expect(Expect::Quit(handle));
                 }
             }
@@ -354,10 +334,10 @@ impl SmtpClient {
     }
 
     fn process_input(&mut self) {
-        while self.error.is_none() {
+        while self.outbox.error().is_none() {
             if self.phase == Phase::TlsHandshake {
                 if let Err(e) = tls::check_upgrade_buffer(&self.inbuf) {
-                    self.fail(e);
+                    self.outbox.fail(e);
                 }
                 return;
             }
@@ -367,7 +347,7 @@ impl SmtpClient {
                     self.handle_reply(reply);
                 }
                 Ok(None) => return,
-                Err(e) => return self.fail(e),
+                Err(e) => return self.outbox.fail(e),
             }
         }
     }
@@ -375,14 +355,14 @@ impl SmtpClient {
     fn handle_reply(&mut self, reply: Reply) {
         let Some(expect) = self.expects.pop_front() else {
             if reply.code == 421 {
-                return self.fail(Error::ServiceClosing(reply.to_string()));
+                return self.outbox.fail(Error::ServiceClosing(reply.to_string()));
             }
-            return self.fail(Error::UnexpectedReply(reply.to_string()));
+            return self.outbox.fail(Error::UnexpectedReply(reply.to_string()));
         };
         self.deadline = None;
         self.arm_deadline();
         if reply.code == 421 && !matches!(expect, Expect::Quit(_)) {
-            return self.fail(Error::ServiceClosing(reply.to_string()));
+            return self.outbox.fail(Error::ServiceClosing(reply.to_string()));
         }
         match expect {
             Expect::Greeting => self.on_greeting(reply),
@@ -396,9 +376,9 @@ impl SmtpClient {
             Expect::CleanupRset => self.start_commands(),
             Expect::Simple(handle) => {
                 if reply.is_positive() {
-                    self.event(Event::Reply { handle, reply });
+                    self.outbox.event(Event::Reply { handle, reply });
                 } else {
-                    self.event(Event::Refused { handle, reply });
+                    self.outbox.event(Event::Refused { handle, reply });
                 }
                 self.start_commands();
             }
@@ -410,13 +390,13 @@ impl SmtpClient {
         self.phase = Phase::Closed;
         self.expects.clear();
         self.deadline = None;
-        self.event(Event::Closed { handle, reply });
-        self.emit(Output::Close);
+        self.outbox.event(Event::Closed { handle, reply });
+        self.outbox.emit(Output::Close);
     }
 
     fn on_greeting(&mut self, reply: Reply) {
         if reply.code != 220 {
-            return self.fail(Error::GreetingRefused(reply.to_string()));
+            return self.outbox.fail(Error::GreetingRefused(reply.to_string()));
         }
         self.phase = Phase::Handshake;
         self.send_ehlo();
@@ -424,7 +404,7 @@ impl SmtpClient {
 
     fn send_ehlo(&mut self) {
         let line = encode::ehlo(&self.config.client_name);
-        self.send(&line);
+        self.outbox.send(&line);
         self.expect(Expect::Ehlo);
     }
 
@@ -433,10 +413,10 @@ impl SmtpClient {
             // HELO gives no extensions, so no STARTTLS: never fall back when TLS is required
             // and not yet up.
             if self.config.tls == TlsPolicy::Required && !self.secure {
-                return self.fail(Error::TlsRequiredButUnavailable);
+                return self.outbox.fail(Error::TlsRequiredButUnavailable);
             }
             let line = encode::helo(&self.config.client_name);
-            self.send(&line);
+            self.outbox.send(&line);
             return self.expect(Expect::Helo);
         }
         let caps = Capabilities::from_ehlo(&reply);
@@ -447,11 +427,11 @@ impl SmtpClient {
         }
         match self.config.tls {
             TlsPolicy::Required | TlsPolicy::Opportunistic if offers_tls => {
-                self.send(&encode::simple("STARTTLS"));
+                self.outbox.send(&encode::simple("STARTTLS"));
                 self.expect(Expect::StartTls);
             }
             TlsPolicy::Required | TlsPolicy::Implicit => {
-                self.fail(Error::TlsRequiredButUnavailable)
+                self.outbox.fail(Error::TlsRequiredButUnavailable)
             }
             TlsPolicy::Opportunistic | TlsPolicy::None => self.ready(),
         }
@@ -459,7 +439,7 @@ impl SmtpClient {
 
     fn on_helo(&mut self, reply: Reply) {
         if !reply.is_positive() {
-            return self.fail(Error::GreetingRefused(reply.to_string()));
+            return self.outbox.fail(Error::GreetingRefused(reply.to_string()));
         }
         let domain = reply
             .text()
@@ -477,12 +457,12 @@ impl SmtpClient {
     fn on_starttls(&mut self, reply: Reply) {
         if reply.code == 220 {
             if let Err(e) = tls::check_upgrade_buffer(&self.inbuf) {
-                return self.fail(e);
+                return self.outbox.fail(e);
             }
             // RFC 3207 §4.2: forget everything learned before TLS.
             self.caps = None;
             self.phase = Phase::TlsHandshake;
-            self.emit(Output::StartTls);
+            self.outbox.emit(Output::StartTls);
             return;
         }
         let refusal = reply.is_transient() || reply.is_permanent();
@@ -490,9 +470,10 @@ impl SmtpClient {
             return self.ready();
         }
         if refusal {
-            self.fail(Error::StartTlsRefused(reply.to_string()))
+            self.outbox.fail(Error::StartTlsRefused(reply.to_string()))
         } else {
-            self.fail(Error::UnexpectedReply(format!("to STARTTLS: {reply}")))
+            self.outbox
+                .fail(Error::UnexpectedReply(format!("to STARTTLS: {reply}")))
         }
     }
 
@@ -500,7 +481,7 @@ impl SmtpClient {
         self.phase = Phase::Ready;
         let capabilities = self.caps.clone().unwrap_or_default();
         let secure = self.secure;
-        self.event(Event::Ready {
+        self.outbox.event(Event::Ready {
             capabilities,
             secure,
         });
@@ -509,24 +490,24 @@ impl SmtpClient {
 
     fn on_auth(&mut self, reply: Reply) {
         let Some(exchange) = self.auth.as_mut() else {
-            return self.fail(Error::UnexpectedReply(reply.to_string()));
+            return self.outbox.fail(Error::UnexpectedReply(reply.to_string()));
         };
         match exchange.on_reply(&reply) {
             Ok(super::auth::Step::Send(line)) => {
-                self.send(&line);
+                self.outbox.send(&line);
                 self.expect(Expect::Auth);
             }
             Ok(super::auth::Step::Done(event)) => {
                 self.auth = None;
-                self.event(event);
+                self.outbox.event(event);
                 self.start_commands();
             }
             Err(abort) => {
                 if abort.cancel {
-                    self.send(&sasl::exchange::cancel_line());
+                    self.outbox.send(&sasl::exchange::cancel_line());
                 }
                 self.auth = None;
-                self.fail(abort.error);
+                self.outbox.fail(abort.error);
             }
         }
     }
@@ -538,7 +519,7 @@ impl Machine for SmtpClient {
     fn handle_input(&mut self, now: Instant, data: &[u8]) {
         self.now = Some(now);
         self.arm_deadline();
-        if self.error.is_some() || self.phase == Phase::Closed {
+        if self.outbox.error().is_some() || self.phase == Phase::Closed {
             return;
         }
         self.inbuf.extend_from_slice(data);
@@ -547,13 +528,13 @@ impl Machine for SmtpClient {
 
     fn handle_eof(&mut self, now: Instant) {
         self.now = Some(now);
-        if self.error.is_some() || self.phase == Phase::Closed {
+        if self.outbox.error().is_some() || self.phase == Phase::Closed {
             return;
         }
         if let Some(Expect::Quit(handle)) = self.expects.front().copied() {
             return self.closed(handle, None);
         }
-        self.fail(Error::UnexpectedEof {
+        self.outbox.fail(Error::UnexpectedEof {
             mid_reply: !self.inbuf.is_empty(),
         });
     }
@@ -561,20 +542,20 @@ impl Machine for SmtpClient {
     fn handle_timeout(&mut self, now: Instant) {
         self.now = Some(now);
         self.arm_deadline();
-        if self.error.is_some() {
+        if self.outbox.error().is_some() {
             return;
         }
         if let (Some((deadline, after)), Some(front)) = (self.deadline, self.expects.front()) {
             if now >= deadline {
                 let waiting_for = front.waiting_for();
-                self.fail(Error::Timeout { waiting_for, after });
+                self.outbox.fail(Error::Timeout { waiting_for, after });
             }
         }
     }
 
     fn handle_tls_established(&mut self, now: Instant, info: TlsInfo) {
         self.now = Some(now);
-        if self.error.is_some() {
+        if self.outbox.error().is_some() {
             return;
         }
         // Implicit TLS: the driver reports its handshake before the greeting.
@@ -586,7 +567,7 @@ impl Machine for SmtpClient {
             return;
         }
         if self.phase != Phase::TlsHandshake {
-            return self.fail(Error::UnexpectedReply(
+            return self.outbox.fail(Error::UnexpectedReply(
                 "TLS established without a STARTTLS".into(),
             ));
         }
@@ -598,12 +579,8 @@ impl Machine for SmtpClient {
 
     fn poll_output(&mut self) -> Result<Output<Event>, Error> {
         loop {
-            // Bytes decided before an error (a SASL cancel) still go out.
-            if let Some(o) = self.outbox.pop() {
-                return Ok(o);
-            }
-            if let Some(e) = &self.error {
-                return Err(e.clone());
+            if let Some(next) = self.outbox.next() {
+                return next;
             }
             if self.content_go && self.content.is_some() {
                 self.pump_content();

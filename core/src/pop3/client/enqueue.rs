@@ -10,7 +10,7 @@ impl Pop3Client {
     /// command needs, and the login method (never a password in plaintext without TLS unless
     /// allowed).
     pub fn enqueue(&mut self, cmd: Command) -> Result<Handle, UsageError> {
-        if self.error.is_some() || matches!(self.phase, Phase::Closing | Phase::Closed) {
+        if self.outbox.error().is_some() || matches!(self.phase, Phase::Closing | Phase::Closed) {
             return Err(UsageError::Closed);
         }
         let set_up = self.is_set_up();

@@ -9,7 +9,7 @@ impl Pop3Client {
         match status {
             StatusLine::Continue(text) => match kind {
                 Kind::Auth(handle) => self.on_sasl(handle, ServerStep::Challenge(&text), None),
-                _ => self.fail(Error::UnexpectedReply(format!(
+                _ => self.outbox.fail(Error::UnexpectedReply(format!(
                     "a SASL continuation while waiting for {}",
                     kind.waiting_for()
                 ))),
@@ -24,7 +24,7 @@ impl Pop3Client {
         let lines = match kind {
             Kind::Message(handle) => {
                 let octets = listing::octets(text);
-                self.event(Event::MessageStart { handle, octets });
+                self.outbox.event(Event::MessageStart { handle, octets });
                 None
             }
             _ => Some(Lines::new(
@@ -46,25 +46,27 @@ impl Pop3Client {
             Kind::Greeting => {
                 self.greeting = Some(Greeting::parse(&text));
                 self.phase = Phase::Handshake;
-                self.send(&encode::simple("CAPA"));
+                self.outbox.send(&encode::simple("CAPA"));
                 self.expect(Kind::Capa(None));
             }
             Kind::Stls => {
                 if let Err(e) = tls::check_upgrade_buffer(&self.inbuf) {
-                    return self.fail(e);
+                    return self.outbox.fail(e);
                 }
                 // RFC 2595 §4: forget everything learned before TLS.
                 self.caps = None;
                 self.phase = Phase::TlsHandshake;
-                self.emit(Output::StartTls);
+                self.outbox.emit(Output::StartTls);
             }
             Kind::User(handle) => match self.login.take() {
                 Some(LoginState::Pass(pass)) => {
-                    self.send(&pass);
+                    self.outbox.send(&pass);
                     self.login = Some(LoginState::Final);
                     self.expect(Kind::Pass(handle));
                 }
-                _ => self.fail(Error::UnexpectedReply("a reply to USER out of turn".into())),
+                _ => self
+                    .outbox
+                    .fail(Error::UnexpectedReply("a reply to USER out of turn".into())),
             },
             Kind::Pass(handle) => self.login_done(Event::Authenticated {
                 handle,
@@ -76,52 +78,56 @@ impl Pop3Client {
             }),
             Kind::Auth(handle) => self.on_sasl(handle, ServerStep::Success, None),
             Kind::Stat(handle) => match listing::stat(&text) {
-                Ok((count, size)) => self.event(Event::Stat {
+                Ok((count, size)) => self.outbox.event(Event::Stat {
                     handle,
                     count,
                     size,
                 }),
-                Err(e) => self.fail(e),
+                Err(e) => self.outbox.fail(e),
             },
             Kind::List(handle, asked) => {
                 match listing::list_entry(&text).and_then(|e| same_message(asked, e.message, e)) {
-                    Ok(entry) => self.event(Event::Listing {
+                    Ok(entry) => self.outbox.event(Event::Listing {
                         handle,
                         entries: vec![entry],
                     }),
-                    Err(e) => self.fail(e),
+                    Err(e) => self.outbox.fail(e),
                 }
             }
             Kind::Uidl(handle, asked) => {
                 match listing::uid_entry(&text).and_then(|e| same_message(asked, e.message, e)) {
-                    Ok(entry) => self.event(Event::UniqueIds {
+                    Ok(entry) => self.outbox.event(Event::UniqueIds {
                         handle,
                         entries: vec![entry],
                     }),
-                    Err(e) => self.fail(e),
+                    Err(e) => self.outbox.fail(e),
                 }
             }
-            Kind::Dele(handle, message) => self.event(Event::Deleted { handle, message }),
-            Kind::Simple(handle) => self.event(Event::Ok { handle, text }),
+            Kind::Dele(handle, message) => self.outbox.event(Event::Deleted { handle, message }),
+            Kind::Simple(handle) => self.outbox.event(Event::Ok { handle, text }),
             Kind::Quit(handle) => self.closed(handle, QuitResult::Done(text)),
             // Multi-line kinds never get here: `on_status` sends them to `start_multiline`.
-            Kind::Capa(_) | Kind::Message(_) | Kind::Languages(_) => {
-                self.fail(Error::UnexpectedReply("a single-line reply".into()))
-            }
+            Kind::Capa(_) | Kind::Message(_) | Kind::Languages(_) => self
+                .outbox
+                .fail(Error::UnexpectedReply("a single-line reply".into())),
         }
         self.start_commands();
     }
 
     fn on_err(&mut self, kind: Kind, refusal: Refusal) {
         match kind {
-            Kind::Greeting => self.fail(Error::GreetingRefused(refusal.to_string())),
+            Kind::Greeting => self
+                .outbox
+                .fail(Error::GreetingRefused(refusal.to_string())),
             // A server without CAPA (RFC 2449 is optional): no capabilities known.
             Kind::Capa(None) => {
                 self.caps = None;
                 self.after_capa();
             }
             Kind::Stls if self.config.tls == TlsPolicy::Opportunistic => self.ready(),
-            Kind::Stls => self.fail(Error::StartTlsRefused(refusal.to_string())),
+            Kind::Stls => self
+                .outbox
+                .fail(Error::StartTlsRefused(refusal.to_string())),
             Kind::User(handle) | Kind::Pass(handle) => {
                 self.login_done(Event::AuthenticationFailed {
                     handle,
@@ -146,7 +152,7 @@ impl Pop3Client {
             | Kind::Message(handle)
             | Kind::Dele(handle, _)
             | Kind::Simple(handle)
-            | Kind::Languages(handle) => self.event(Event::Refused { handle, refusal }),
+            | Kind::Languages(handle) => self.outbox.event(Event::Refused { handle, refusal }),
         }
         self.start_commands();
     }
@@ -154,11 +160,13 @@ impl Pop3Client {
     /// One step of a SASL exchange; `refusal` is the `-ERR` of a failure.
     fn on_sasl(&mut self, handle: Handle, step: ServerStep<'_>, refusal: Option<Refusal>) {
         let Some(LoginState::Sasl(exchange)) = self.login.as_mut() else {
-            return self.fail(Error::UnexpectedReply("a reply to AUTH out of turn".into()));
+            return self
+                .outbox
+                .fail(Error::UnexpectedReply("a reply to AUTH out of turn".into()));
         };
         match exchange.on_reply(step) {
             Ok(Step::Send(line)) => {
-                self.send(&line);
+                self.outbox.send(&line);
                 self.expect(Kind::Auth(handle));
             }
             Ok(Step::Authenticated(mechanism)) => {
@@ -171,10 +179,10 @@ impl Pop3Client {
             }),
             Err(abort) => {
                 if abort.cancel {
-                    self.send(&exchange::cancel_line());
+                    self.outbox.send(&exchange::cancel_line());
                 }
                 self.login = None;
-                self.fail(abort.error);
+                self.outbox.fail(abort.error);
             }
         }
     }
@@ -183,7 +191,7 @@ impl Pop3Client {
     pub(super) fn on_multiline_end(&mut self, rx: Receiving) {
         let lines = match rx.lines.map(Lines::finish).transpose() {
             Ok(lines) => lines.unwrap_or_default(),
-            Err(e) => return self.fail(e),
+            Err(e) => return self.outbox.fail(e),
         };
         let parsed = match rx.kind {
             Kind::Message(handle) => Ok(Event::MessageEnd {
@@ -221,8 +229,8 @@ impl Pop3Client {
             _ => Err(Error::UnexpectedReply("a multi-line reply".into())),
         };
         match parsed {
-            Ok(event) => self.event(event),
-            Err(e) => return self.fail(e),
+            Ok(event) => self.outbox.event(event),
+            Err(e) => return self.outbox.fail(e),
         }
         self.start_commands();
     }

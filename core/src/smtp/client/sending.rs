@@ -18,7 +18,7 @@ impl SmtpClient {
         if let Some(prev) = self.txs.back_mut() {
             if matches!(prev.prepared.transfer, Transfer::Bdat { .. }) {
                 prev.followed_by_rset = true;
-                self.send(&encode::simple("RSET"));
+                self.outbox.send(&encode::simple("RSET"));
                 self.expect(Expect::CleanupRset);
             }
         }
@@ -76,7 +76,7 @@ impl SmtpClient {
                 }
             };
             tx.pending += 1;
-            self.send(&line);
+            self.outbox.send(&line);
             self.expect(expect);
         }
     }
@@ -138,7 +138,7 @@ impl SmtpClient {
                 self.deadline = None;
             }
         }
-        self.event(Event::Progress {
+        self.outbox.event(Event::Progress {
             handle,
             sent: piece.sent,
             total: piece.total,
@@ -150,7 +150,7 @@ impl SmtpClient {
 
     pub(super) fn on_transaction_reply(&mut self, expect: Expect, reply: Reply) {
         let Some(tx) = self.txs.front_mut() else {
-            return self.fail(Error::UnexpectedReply(reply.to_string()));
+            return self.outbox.fail(Error::UnexpectedReply(reply.to_string()));
         };
         tx.pending = tx.pending.saturating_sub(1);
         match expect {
@@ -172,7 +172,7 @@ impl SmtpClient {
                     tx.failed.get_or_insert(stage);
                     tx.content_done = true;
                     tx.pending += 1;
-                    self.send(b".\r\n");
+                    self.outbox.send(b".\r\n");
                     self.expect(Expect::DataEnd);
                 } else {
                     let (handle, body, transfer) = (
@@ -245,9 +245,9 @@ impl SmtpClient {
             self.content = None;
         }
         let (handle, report) = tx.into_report();
-        self.event(Event::Sent { handle, report });
+        self.outbox.event(Event::Sent { handle, report });
         if needs_rset {
-            self.send(&encode::simple("RSET"));
+            self.outbox.send(&encode::simple("RSET"));
             self.expect(Expect::CleanupRset);
         }
         self.start_commands();
