@@ -511,6 +511,19 @@ impl<P: Protocol> Scenario<P> {
     }
 }
 
+/// Asserts that the replay of `name` ended on a reply the machine could not parse or did not
+/// expect (`MalformedReply` or `UnexpectedReply`).
+pub fn assert_bad_reply<P: Protocol>(name: &str, r: &Replayed<P>) {
+    assert!(
+        matches!(
+            r.error(),
+            Some(Error::MalformedReply(_) | Error::UnexpectedReply(_))
+        ),
+        "{name}: {:?}",
+        r.error()
+    );
+}
+
 /// Every `.txt` file of `tests/transcripts/<dir>`, loaded, with its whole-run replay under the
 /// scenario `scenario` gives it. Panics, naming the file, when one has no scenario or fails.
 pub fn replay_all<P: Protocol>(

@@ -39,7 +39,7 @@ use mail_kit_core::transcript::{Line, Transcript};
 use mail_kit_core::{Error, TlsPolicy};
 use mail_kit_tests::corpus::{PairRow, mailkit_transcripts, pair_sessions};
 use mail_kit_tests::smtp_peer::crlf;
-use mail_kit_tests::transcripts::{Pop3, Replayed, Scenario, TranscriptFile};
+use mail_kit_tests::transcripts::{Pop3, Replayed, Scenario, TranscriptFile, assert_bad_reply};
 
 /// A server file (`gmail.retr1.txt` names `pop3/gmail/retr1.txt`) with CRLF line ends.
 fn resource(dir: &Path, name: &str) -> Vec<u8> {
@@ -287,14 +287,7 @@ fn check_file(name: &str, want: &Expected, r: &Replayed<Pop3>) {
     let events = r.events();
     let got = match want {
         Expected::Fatal => {
-            assert!(
-                matches!(
-                    r.error(),
-                    Some(Error::MalformedReply(_) | Error::UnexpectedReply(_))
-                ),
-                "{name}: {:?}",
-                r.error()
-            );
+            assert_bad_reply(name, r);
             return;
         }
         Expected::GreetingRefused => {
@@ -470,15 +463,7 @@ fn mailkit_pop3_sessions_replay() {
             continue;
         }
         if fatal {
-            assert!(
-                matches!(
-                    r.error(),
-                    Some(Error::MalformedReply(_) | Error::UnexpectedReply(_))
-                ),
-                "{}: {:?}",
-                file.name,
-                r.error()
-            );
+            assert_bad_reply(&file.name, &r);
             continue;
         }
         assert_eq!(r.error(), None, "{}: {:#?}", file.name, r.events());
