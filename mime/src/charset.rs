@@ -5,6 +5,8 @@
 //! failing: an unknown charset gives the bytes decoded as UTF-8 (or, when they are not UTF-8, as
 //! windows-1252) together with a [`CharsetDefect`] naming the charset.
 
+use std::borrow::Cow;
+
 use encoding_rs::Encoding;
 
 /// A charset this crate can decode.
@@ -202,12 +204,18 @@ fn decode_bom(label: &str, bytes: &[u8], remove_bom: bool) -> (String, Option<Ch
 /// Decodes bytes of unknown charset: as UTF-8 when valid, else as windows-1252 (total: every
 /// byte maps to a character).
 pub fn decode_fallback(bytes: &[u8]) -> String {
+    fallback_str(bytes).into_owned()
+}
+
+/// [`decode_fallback`] without a copy when `bytes` are valid UTF-8.
+pub(crate) fn fallback_str(bytes: &[u8]) -> Cow<'_, str> {
     match std::str::from_utf8(bytes) {
-        Ok(s) => s.to_owned(),
-        Err(_) => encoding_rs::WINDOWS_1252
-            .decode_without_bom_handling(bytes)
-            .0
-            .into_owned(),
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => {
+            encoding_rs::WINDOWS_1252
+                .decode_without_bom_handling(bytes)
+                .0
+        }
     }
 }
 

@@ -2,27 +2,18 @@
 //!
 //! Decoding skips whitespace and every character outside the base64 alphabet, tolerates missing
 //! or extra padding and a truncated final quantum, and reports such problems as a defect flag.
-//! Clean runs (the usual 76-character lines) are handed to the `base64` crate in bulk; only runs
-//! containing something unexpected are decoded character by character.
+//! Blocks of clean lines (the usual 76-character ones) are gathered without their line breaks
+//! and handed to the SIMD decoder of `base64-simd` in one call; a block containing anything
+//! else goes line by line, and only runs containing something unexpected are decoded character
+//! by character. Encoding uses the `base64` crate.
 
 use ::base64::Engine as _;
-use ::base64::alphabet;
-use ::base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use ::base64::engine::general_purpose::STANDARD as ENGINE;
 
 use super::{Decoded, StreamDecoder};
 
 /// Bytes of input per encoded line: 57 bytes make 76 characters.
 const BYTES_PER_LINE: usize = 57;
-
-/// The engine for the bulk path. Runs given to it never contain `=`, so the padding mode only
-/// matters for robustness.
-const ENGINE: GeneralPurpose = GeneralPurpose::new(
-    &alphabet::STANDARD,
-    GeneralPurposeConfig::new()
-        .with_encode_padding(true)
-        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
-        .with_decode_allow_trailing_bits(true),
-);
 
 /// Marks a byte outside the alphabet in [`DECODE_TABLE`].
 const INVALID: u8 = 0xff;
@@ -38,6 +29,19 @@ const DECODE_TABLE: [u8; 256] = {
     }
     table
 };
+
+/// Input bytes per block of the fast path: large enough to amortise the call, small enough to
+/// stay in cache and to bound the scratch buffer.
+const BLOCK: usize = 32 * 1024;
+
+/// The end of the next fast-path block of `input`: just past the last line break within
+/// [`BLOCK`] bytes, or all of a shorter input, or [`BLOCK`] bytes of a line longer than that.
+fn block_end(input: &[u8]) -> usize {
+    if input.len() <= BLOCK {
+        return input.len();
+    }
+    memchr::memrchr(b'\n', &input[..BLOCK]).map_or(BLOCK, |i| i + 1)
+}
 
 /// Encodes `input` as base64 in lines of at most 76 characters, each ended by CRLF.
 ///
@@ -107,28 +111,74 @@ impl Base64Decoder {
             self.push_char(run[i], out);
             i += 1;
         }
-        let rest = &run[i..];
-        let mut bulk = rest.len() / 4 * 4;
-        // Leave a padded final quantum to the careful path.
-        if bulk >= 4 && (rest[bulk - 1] == b'=' || rest[bulk - 2] == b'=') {
-            bulk -= 4;
-        }
-        if bulk > 0 {
-            let start = out.len();
-            // Padding inside the run shows as a short output: leave that to the careful path.
-            match ENGINE.decode_vec(&rest[..bulk], out) {
-                Ok(()) if out.len() - start == bulk / 4 * 3 => {
-                    if self.padded {
-                        self.defect = true;
-                        self.padded = false;
-                    }
-                    i += bulk;
-                }
-                _ => out.truncate(start),
-            }
-        }
+        i += self.decode_bulk(&run[i..], out).unwrap_or(0);
         for &c in &run[i..] {
             self.push_char(c, out);
+        }
+    }
+
+    /// The fast path for a block of whole lines: their characters, without the line breaks,
+    /// are gathered in `scratch` and decoded in one call. Returns `false`, having written
+    /// nothing, when the block holds anything else than clean base64 (the caller then decodes
+    /// it line by line); a padded final quantum and a trailing partial one are decoded here
+    /// by the careful path.
+    fn decode_block(&mut self, block: &[u8], scratch: &mut Vec<u8>, out: &mut Vec<u8>) -> bool {
+        scratch.clear();
+        let mut start = 0;
+        for end in memchr::memchr_iter(b'\n', block).chain([block.len()]) {
+            let line = &block[start..end];
+            scratch.extend_from_slice(line.strip_suffix(b"\r").unwrap_or(line));
+            start = end + 1;
+        }
+        let Some(bulk) = self.decode_bulk(scratch, out) else {
+            return false;
+        };
+        for &c in &scratch[bulk..] {
+            self.push_char(c, out);
+        }
+        true
+    }
+
+    /// Decodes the longest prefix of `chars` made of whole quanta, without a padded final
+    /// one, with the SIMD decoder, and returns its length; `None`, having written nothing,
+    /// when that prefix holds anything but alphabet characters.
+    fn decode_bulk(&mut self, chars: &[u8], out: &mut Vec<u8>) -> Option<usize> {
+        let mut bulk = chars.len() / 4 * 4;
+        if bulk >= 4 && (chars[bulk - 1] == b'=' || chars[bulk - 2] == b'=') {
+            bulk -= 4;
+        }
+        if bulk == 0 {
+            return Some(0);
+        }
+        let start = out.len();
+        // Padding inside shows as a short output: leave that to the careful path.
+        if base64_simd::STANDARD
+            .decode_append(&chars[..bulk], out)
+            .is_err()
+            || out.len() - start != bulk / 4 * 3
+        {
+            out.truncate(start);
+            return None;
+        }
+        if self.padded {
+            self.defect = true;
+            self.padded = false;
+        }
+        Some(bulk)
+    }
+
+    /// The line-by-line path for a block the fast path refused.
+    fn decode_lines(&mut self, block: &[u8], out: &mut Vec<u8>) {
+        let mut rest = block;
+        while !rest.is_empty() {
+            let end = memchr::memchr2(b'\r', b'\n', rest).unwrap_or(rest.len());
+            self.decode_run(&rest[..end], out);
+            // Skip the line break characters themselves.
+            let mut next = end;
+            while next < rest.len() && matches!(rest[next], b'\r' | b'\n') {
+                next += 1;
+            }
+            rest = &rest[next..];
         }
     }
 
@@ -185,16 +235,19 @@ impl Base64Decoder {
 impl StreamDecoder for Base64Decoder {
     fn decode_chunk(&mut self, input: &[u8], out: &mut Vec<u8>) {
         out.reserve(input.len() / 4 * 3 + 3);
+        let mut scratch = Vec::with_capacity(input.len().min(BLOCK));
         let mut rest = input;
         while !rest.is_empty() {
-            let end = memchr::memchr2(b'\r', b'\n', rest).unwrap_or(rest.len());
-            self.decode_run(&rest[..end], out);
-            // Skip the line break characters themselves.
-            let mut next = end;
-            while next < rest.len() && matches!(rest[next], b'\r' | b'\n') {
-                next += 1;
+            // Complete a pending quantum first: the bulk path starts on a quantum boundary.
+            while self.filled != 0 && !rest.is_empty() {
+                self.push_char(rest[0], out);
+                rest = &rest[1..];
             }
-            rest = &rest[next..];
+            let block = block_end(rest);
+            if !self.decode_block(&rest[..block], &mut scratch, out) {
+                self.decode_lines(&rest[..block], out);
+            }
+            rest = &rest[block..];
         }
     }
 

@@ -3,8 +3,8 @@
 //! The decoder follows the robustness notes of §6.7: soft breaks `=\r\n` and `=\n` (also with
 //! whitespace between the `=` and the line end) are removed, whitespace at the end of a line is
 //! removed, and malformed escapes such as `=G1` or a lone `=` are kept literally and reported as
-//! a defect. It is a byte-at-a-time state machine, so it runs in linear time and gives the same
-//! result however the input is split into chunks.
+//! a defect. It is a state machine that copies plain runs (found with `memchr`) in bulk, so it
+//! runs in linear time and gives the same result however the input is split into chunks.
 
 use super::{Decoded, StreamDecoder};
 
@@ -127,19 +127,25 @@ impl StreamDecoder for QuotedPrintableDecoder {
             let b = input[i];
             match self.state {
                 State::Text => {
-                    if !matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'=') {
-                        // Bulk-copy the plain run.
-                        self.flush_pending(out);
-                        let end = input[i..]
-                            .iter()
-                            .position(|c| matches!(c, b' ' | b'\t' | b'\r' | b'\n' | b'='))
+                    if !matches!(b, b'\r' | b'\n' | b'=') {
+                        // Bulk-copy the plain run up to the next `=` or line end; its trailing
+                        // whitespace waits in `pending` for what follows.
+                        let end = memchr::memchr3(b'=', b'\r', b'\n', &input[i..])
                             .map_or(input.len(), |p| i + p);
-                        out.extend_from_slice(&input[i..end]);
+                        let run = &input[i..end];
+                        let kept = run
+                            .iter()
+                            .rposition(|c| !matches!(c, b' ' | b'\t'))
+                            .map_or(0, |p| p + 1);
+                        if kept > 0 {
+                            self.flush_pending(out);
+                            out.extend_from_slice(&run[..kept]);
+                        }
+                        self.pending.extend_from_slice(&run[kept..]);
                         i = end;
                         continue;
                     }
                     match b {
-                        b' ' | b'\t' => self.pending.push(b),
                         b'\r' => self.state = State::Cr,
                         b'\n' => {
                             self.pending.clear();

@@ -198,7 +198,10 @@ pub fn decode(input: &[u8]) -> Decoded {
 ///   removed.
 pub fn decode_with(input: &[u8], options: &DecodeOptions) -> Decoded {
     let mut state = DecodeState {
-        out: Decoded::default(),
+        out: Decoded {
+            text: String::with_capacity(input.len().min(options.max_decoded_len)),
+            ..Decoded::default()
+        },
         options,
         pending_charset: None,
         pending: Vec::new(),
@@ -306,13 +309,13 @@ impl DecodeState<'_, '_> {
         if bytes.is_empty() {
             return;
         }
-        let text = charset::decode_fallback(bytes);
+        let text = charset::fallback_str(bytes);
         if !text.contains('\n') {
             self.push(&text);
             return;
         }
         let mut unfolded = String::with_capacity(text.len());
-        let mut rest = text.as_str();
+        let mut rest = &*text;
         while let Some(i) = rest.find('\n') {
             let (head, tail) = rest.split_at(i);
             let tail = &tail[1..];

@@ -137,14 +137,16 @@ pub fn parse(input: &[u8]) -> Received {
             // Words after a `;` belong to the date.
             continue;
         }
-        let word = text(&input[start..i]);
-        let lower = word.to_ascii_lowercase();
-        if KEYWORDS.contains(&lower.as_str()) {
+        let word = &input[start..i];
+        if let Some(keyword) = KEYWORDS
+            .iter()
+            .find(|k| k.as_bytes().eq_ignore_ascii_case(word))
+        {
             if let Some(c) = current.take() {
                 out.clauses.push(c);
             }
             current = Some(ReceivedClause {
-                name: lower,
+                name: (*keyword).to_owned(),
                 ..ReceivedClause::default()
             });
         } else {
@@ -152,7 +154,7 @@ pub fn parse(input: &[u8]) -> Received {
             if !clause.value.is_empty() {
                 clause.value.push(' ');
             }
-            clause.value.push_str(&word);
+            push_text(word, &mut clause.value);
         }
     }
     if let Some(c) = current.take() {
@@ -173,10 +175,15 @@ pub fn parse(input: &[u8]) -> Received {
 
 /// Bytes as text (UTF-8, or Latin-1-ish replacement), folds turned into single spaces.
 fn text(bytes: &[u8]) -> String {
-    let s = String::from_utf8_lossy(bytes);
-    let mut out = String::with_capacity(s.len());
+    let mut out = String::with_capacity(bytes.len());
+    push_text(bytes, &mut out);
+    out
+}
+
+/// Appends `bytes` as [`text`] gives them to `out`.
+fn push_text(bytes: &[u8], out: &mut String) {
     let mut in_ws = false;
-    for c in s.chars() {
+    let mut push = |c: char| {
         if c.is_whitespace() || c.is_control() {
             if !in_ws {
                 out.push(' ');
@@ -186,8 +193,13 @@ fn text(bytes: &[u8]) -> String {
             out.push(c);
             in_ws = false;
         }
+    };
+    if bytes.is_ascii() {
+        // The common case: no UTF-8 validation or decoding.
+        bytes.iter().for_each(|&b| push(char::from(b)));
+    } else {
+        String::from_utf8_lossy(bytes).chars().for_each(push);
     }
-    out
 }
 
 #[cfg(test)]
