@@ -416,7 +416,7 @@ struct Token {
 /// Splits into tokens, skipping white space and (nested) comments. Returns the tokens and
 /// whether a comment was left unterminated (the rest of the input is then the comment).
 fn tokenize(input: &[u8]) -> (Vec<Token>, bool) {
-    let mut tokens = Vec::new();
+    let mut tokens = Vec::with_capacity(16);
     let mut i = 0;
     let mut spaced = false;
     while i < input.len() {

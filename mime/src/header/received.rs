@@ -14,7 +14,7 @@ use crate::header::lex::{comment_end, is_ws, quoted_end};
 pub struct ReceivedClause {
     /// The keyword, lower-cased (`from`, `by`, `via`, `with`, `id`, `for`), or empty for words
     /// that came before any keyword.
-    pub name: String,
+    pub name: &'static str,
     /// The words after the keyword, joined by single spaces (`<user@host>` and `[1.2.3.4]`
     /// kept as written).
     pub value: String,
@@ -138,7 +138,7 @@ pub fn parse(input: &[u8]) -> Received {
             continue;
         }
         let word = &input[start..i];
-        if let Some(keyword) = KEYWORDS
+        if let Some(&keyword) = KEYWORDS
             .iter()
             .find(|k| k.as_bytes().eq_ignore_ascii_case(word))
         {
@@ -146,7 +146,7 @@ pub fn parse(input: &[u8]) -> Received {
                 out.clauses.push(c);
             }
             current = Some(ReceivedClause {
-                name: (*keyword).to_owned(),
+                name: keyword,
                 ..ReceivedClause::default()
             });
         } else {
@@ -182,24 +182,43 @@ fn text(bytes: &[u8]) -> String {
 
 /// Appends `bytes` as [`text`] gives them to `out`.
 fn push_text(bytes: &[u8], out: &mut String) {
-    let mut in_ws = false;
-    let mut push = |c: char| {
-        if c.is_whitespace() || c.is_control() {
-            if !in_ws {
-                out.push(' ');
-            }
-            in_ws = true;
-        } else {
-            out.push(c);
-            in_ws = false;
-        }
-    };
-    if bytes.is_ascii() {
-        // The common case: no UTF-8 validation or decoding.
-        bytes.iter().for_each(|&b| push(char::from(b)));
+    let text = String::from_utf8_lossy(bytes);
+    if text.is_ascii() {
+        // White space and controls are `..=b' '` and DEL here, found without decoding
+        // characters.
+        let separators = text.bytes().enumerate();
+        push_runs(
+            &text,
+            separators
+                .filter(|&(_, b)| b <= b' ' || b == 0x7f)
+                .map(|(i, _)| (i, 1)),
+            out,
+        );
     } else {
-        String::from_utf8_lossy(bytes).chars().for_each(push);
+        let separators = text.char_indices();
+        push_runs(
+            &text,
+            separators
+                .filter(|&(_, c)| c.is_whitespace() || c.is_control())
+                .map(|(i, c)| (i, c.len_utf8())),
+            out,
+        );
     }
+}
+
+/// Appends `text` to `out` with each run of separators (given as index and length, in order)
+/// turned into one space, copying the runs between them whole.
+fn push_runs(text: &str, separators: impl Iterator<Item = (usize, usize)>, out: &mut String) {
+    let mut run = 0;
+    for (i, len) in separators {
+        // A separator right after another one adds nothing.
+        if i > run || run == 0 {
+            out.push_str(&text[run..i]);
+            out.push(' ');
+        }
+        run = i + len;
+    }
+    out.push_str(&text[run..]);
 }
 
 #[cfg(test)]
