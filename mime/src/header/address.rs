@@ -648,11 +648,16 @@ fn unescape(raw: &[u8], out: &mut Vec<u8>) {
     }
 }
 
-fn lossy(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes)
-        .chars()
-        .filter(|c| !c.is_control())
-        .collect()
+/// `bytes` as text without control characters, bad UTF-8 replaced. Clean UTF-8 (the usual
+/// case) is taken over without a copy.
+fn lossy(bytes: Vec<u8>) -> String {
+    let text = match String::from_utf8(bytes) {
+        // C0 controls and DEL are single bytes; C1 controls start with 0xC2.
+        Ok(s) if !s.bytes().any(|b| b < b' ' || b == 0x7f || b == 0xc2) => return s,
+        Ok(s) => s,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    };
+    text.chars().filter(|c| !c.is_control()).collect()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -831,7 +836,7 @@ impl Parser<'_, '_> {
         if bad {
             self.defect(AddressDefect::InvalidLocalPart);
         }
-        lossy(&raw)
+        lossy(raw)
     }
 
     /// A domain: labels and dots (CFWS allowed between), or a domain literal.
@@ -854,7 +859,7 @@ impl Parser<'_, '_> {
                 _ => break,
             }
         }
-        lossy(&out)
+        lossy(out)
     }
 
     fn comment_name(&self, comment: Option<(usize, usize)>) -> Option<String> {

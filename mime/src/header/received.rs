@@ -162,11 +162,15 @@ pub fn parse(input: &[u8]) -> Received {
     }
     match date_start {
         Some(start) => {
-            let raw = text(&input[start..]);
+            let raw = text(input[start..].trim_ascii());
             let trimmed = raw.trim();
             out.date = date::parse_lenient(trimmed.as_bytes()).map(|(d, _)| d);
             out.defect |= out.date.is_none();
-            out.date_text = Some(trimmed.to_owned());
+            out.date_text = Some(if trimmed.len() == raw.len() {
+                raw
+            } else {
+                trimmed.to_owned()
+            });
         }
         None => out.defect = true,
     }
