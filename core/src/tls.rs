@@ -56,6 +56,51 @@ impl fmt::Debug for TlsInfo {
     }
 }
 
+/// What a machine knows of its connection's TLS, shared by SMTP and POP3 (and later IMAP).
+#[derive(Debug, Clone)]
+pub(crate) struct TlsState {
+    /// What the handshake reported (implicit TLS or the in-band upgrade).
+    pub(crate) info: Option<TlsInfo>,
+    /// Whether the connection is encrypted: from the first byte under implicit TLS, after the
+    /// upgrade otherwise.
+    pub(crate) secure: bool,
+}
+
+impl TlsState {
+    /// The state before any handshake under `policy`.
+    pub(crate) fn new(policy: TlsPolicy) -> Self {
+        TlsState {
+            info: None,
+            secure: policy.is_implicit(),
+        }
+    }
+
+    /// Takes the report of a finished handshake: under implicit TLS the driver reports it
+    /// before the greeting (`before_greeting`, the first report only); otherwise it must come
+    /// after the server accepted the in-band upgrade `command` (`upgrading`). Returns whether
+    /// the connection was upgraded in band (the machine then learns the capabilities again).
+    pub(crate) fn established(
+        &mut self,
+        info: TlsInfo,
+        before_greeting: bool,
+        upgrading: bool,
+        command: &str,
+    ) -> Result<bool, Error> {
+        if before_greeting && self.info.is_none() {
+            self.info = Some(info);
+            return Ok(false);
+        }
+        if !upgrading {
+            return Err(Error::UnexpectedReply(format!(
+                "TLS established without a {command}"
+            )));
+        }
+        self.info = Some(info);
+        self.secure = true;
+        Ok(true)
+    }
+}
+
 /// The STARTTLS rule (DESIGN.md), shared by SMTP `STARTTLS`, POP3 `STLS` and IMAP `STARTTLS`:
 /// once the server accepted the upgrade, no byte may be buffered after its reply until the TLS
 /// handshake is done. Anything there was sent in plaintext after the reply, which is how a man
@@ -65,5 +110,51 @@ pub(crate) fn check_upgrade_buffer(buffered: &[u8]) -> Result<(), Error> {
         Ok(())
     } else {
         Err(Error::StartTlsBufferNotEmpty)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info(protocol: &str) -> TlsInfo {
+        TlsInfo {
+            protocol: Some(protocol.into()),
+            ..TlsInfo::default()
+        }
+    }
+
+    #[test]
+    fn implicit_tls_is_reported_once_before_the_greeting() {
+        let mut state = TlsState::new(TlsPolicy::Implicit);
+        assert!(state.secure);
+        assert_eq!(state.established(info("a"), true, false, "STLS"), Ok(false));
+        assert_eq!(state.info, Some(info("a")));
+        // A second report before the greeting is not an upgrade the machine asked for.
+        assert_eq!(
+            state.established(info("b"), true, false, "STLS"),
+            Err(Error::UnexpectedReply(
+                "TLS established without a STLS".into()
+            ))
+        );
+        assert_eq!(state.info, Some(info("a")));
+    }
+
+    #[test]
+    fn an_upgrade_counts_only_after_the_command() {
+        let mut state = TlsState::new(TlsPolicy::Required);
+        assert!(!state.secure);
+        assert!(
+            state
+                .established(info("a"), false, false, "STARTTLS")
+                .is_err()
+        );
+        assert!(!state.secure && state.info.is_none());
+        assert_eq!(
+            state.established(info("a"), false, true, "STARTTLS"),
+            Ok(true)
+        );
+        assert!(state.secure);
+        assert_eq!(state.info, Some(info("a")));
     }
 }

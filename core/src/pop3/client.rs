@@ -19,7 +19,7 @@ use crate::error::{Error, UsageError};
 use crate::machine::{Handle, HandleAllocator, Machine, Output};
 use crate::outbox::Outbox;
 use crate::sasl::exchange::{self, SaslExchange, ServerStep, Step};
-use crate::tls::{self, TlsInfo, TlsPolicy};
+use crate::tls::{self, TlsInfo, TlsPolicy, TlsState};
 
 mod enqueue;
 mod replies;
@@ -192,7 +192,6 @@ pub struct Pop3Client {
     greeting: Option<Greeting>,
     /// The capabilities; `None` before `CAPA` was answered or when the server refused it.
     caps: Option<Capabilities>,
-    secure: bool,
     expects: VecDeque<InFlight>,
     /// How many of the front `expects` were written before the input being processed arrived:
     /// only those can be answered by it.
@@ -204,7 +203,7 @@ pub struct Pop3Client {
     login: Option<LoginState>,
     /// The login succeeded (the server enters the UPDATE state at `QUIT`).
     logged_in: bool,
-    tls: Option<TlsInfo>,
+    tls: TlsState,
     now: Option<Instant>,
     /// When the current wait ends, and how long it is.
     deadline: Option<(Instant, Duration)>,
@@ -215,7 +214,7 @@ impl std::fmt::Debug for Pop3Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Pop3Client")
             .field("phase", &self.phase)
-            .field("secure", &self.secure)
+            .field("secure", &self.tls.secure)
             .field("capabilities", &self.caps)
             .field("queued", &self.queue.len())
             .field("expecting", &self.expects)
@@ -230,7 +229,7 @@ impl std::fmt::Debug for Pop3Client {
 impl Pop3Client {
     /// A new session; the driver connects and feeds the greeting.
     pub fn new(config: Pop3Config) -> Pop3Client {
-        let secure = config.tls.is_implicit();
+        let tls = TlsState::new(config.tls);
         Pop3Client {
             config,
             inbuf: BytesMut::new(),
@@ -239,7 +238,6 @@ impl Pop3Client {
             phase: Phase::Greeting,
             greeting: None,
             caps: None,
-            secure,
             expects: VecDeque::from([InFlight::from(Kind::Greeting)]),
             answerable: 1,
             receiving: None,
@@ -247,7 +245,7 @@ impl Pop3Client {
             login_pending: false,
             login: None,
             logged_in: false,
-            tls: None,
+            tls,
             now: None,
             deadline: None,
         }
@@ -270,12 +268,12 @@ impl Pop3Client {
 
     /// Whether the connection is encrypted (implicit TLS or a finished STLS).
     pub fn is_secure(&self) -> bool {
-        self.secure
+        self.tls.secure
     }
 
     /// What the TLS handshake reported (protocol, channel-binding data), once there was one.
     pub fn tls_info(&self) -> Option<&TlsInfo> {
-        self.tls.as_ref()
+        self.tls.info.as_ref()
     }
 
     /// Whether the session is set up and accepts login commands (AUTHORIZATION state).
@@ -496,7 +494,7 @@ impl Pop3Client {
     }
 
     fn after_capa(&mut self) {
-        if self.secure {
+        if self.tls.secure {
             return self.ready();
         }
         let offers_tls = self.caps.as_ref().is_some_and(|c| c.stls);
@@ -520,7 +518,7 @@ impl Pop3Client {
                 .clone()
                 .unwrap_or_else(|| Greeting::parse(b"")),
             capabilities: self.caps.clone().unwrap_or_default(),
-            secure: self.secure,
+            secure: self.tls.secure,
         };
         self.outbox.event(event);
         self.start_commands();
@@ -594,23 +592,21 @@ impl Machine for Pop3Client {
             return;
         }
         // Implicit TLS: the driver reports its handshake before the greeting.
-        if self.config.tls == TlsPolicy::Implicit
-            && self.phase == Phase::Greeting
-            && self.tls.is_none()
+        let before_greeting =
+            self.config.tls == TlsPolicy::Implicit && self.phase == Phase::Greeting;
+        let upgrading = self.phase == Phase::TlsHandshake;
+        match self
+            .tls
+            .established(info, before_greeting, upgrading, "STLS")
         {
-            self.tls = Some(info);
-            return;
+            Ok(true) => {
+                self.phase = Phase::Handshake;
+                self.outbox.send(&encode::simple("CAPA"));
+                self.expect(Kind::Capa(None));
+            }
+            Ok(false) => {}
+            Err(e) => self.outbox.fail(e),
         }
-        if self.phase != Phase::TlsHandshake {
-            return self.outbox.fail(Error::UnexpectedReply(
-                "TLS established without a STLS".into(),
-            ));
-        }
-        self.tls = Some(info);
-        self.secure = true;
-        self.phase = Phase::Handshake;
-        self.outbox.send(&encode::simple("CAPA"));
-        self.expect(Kind::Capa(None));
     }
 
     fn poll_output(&mut self) -> Result<Output<Event>, Error> {

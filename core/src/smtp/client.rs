@@ -17,7 +17,7 @@ use crate::error::{Error, UsageError};
 use crate::machine::{Handle, HandleAllocator, Machine, Output};
 use crate::outbox::Outbox;
 use crate::sasl::{self, SelectOptions};
-use crate::tls::{self, TlsInfo, TlsPolicy};
+use crate::tls::{self, TlsInfo, TlsPolicy, TlsState};
 
 mod sending;
 
@@ -103,7 +103,6 @@ pub struct SmtpClient {
     handles: HandleAllocator,
     phase: Phase,
     caps: Option<Capabilities>,
-    secure: bool,
     expects: VecDeque<Expect>,
     queue: VecDeque<(Handle, Queued)>,
     txs: VecDeque<InFlight>,
@@ -112,7 +111,7 @@ pub struct SmtpClient {
     content_go: bool,
     auth: Option<AuthExchange>,
     /// What the TLS handshake reported (implicit TLS or STARTTLS).
-    tls: Option<TlsInfo>,
+    tls: TlsState,
     now: Option<Instant>,
     /// When the oldest expected reply is due, and how long that was.
     deadline: Option<(Instant, Duration)>,
@@ -123,7 +122,7 @@ impl std::fmt::Debug for SmtpClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SmtpClient")
             .field("phase", &self.phase)
-            .field("secure", &self.secure)
+            .field("secure", &self.tls.secure)
             .field("capabilities", &self.caps)
             .field("queued", &self.queue.len())
             .field("expecting", &self.expects)
@@ -148,7 +147,7 @@ impl SmtpClient {
     /// A new session; the driver connects and feeds the greeting.
     pub fn new(config: SmtpConfig) -> SmtpClient {
         let parser = ReplyParser::new(config.limits.max_line_len, config.limits.max_reply_lines);
-        let secure = config.tls.is_implicit();
+        let tls = TlsState::new(config.tls);
         SmtpClient {
             config,
             parser,
@@ -157,14 +156,13 @@ impl SmtpClient {
             handles: HandleAllocator::default(),
             phase: Phase::Greeting,
             caps: None,
-            secure,
             expects: VecDeque::from([Expect::Greeting]),
             queue: VecDeque::new(),
             txs: VecDeque::new(),
             content: None,
             content_go: false,
             auth: None,
-            tls: None,
+            tls,
             now: None,
             deadline: None,
         }
@@ -181,13 +179,13 @@ impl SmtpClient {
 
     /// Whether the connection is encrypted (implicit TLS or a finished STARTTLS).
     pub fn is_secure(&self) -> bool {
-        self.secure
+        self.tls.secure
     }
 
     /// What the TLS handshake reported (protocol, channel-binding data), once there was one:
     /// the driver's implicit TLS before the greeting, or the upgrade after `STARTTLS`.
     pub fn tls_info(&self) -> Option<&TlsInfo> {
-        self.tls.as_ref()
+        self.tls.info.as_ref()
     }
 
     /// Whether the session is set up and accepts commands.
@@ -214,8 +212,8 @@ impl SmtpClient {
                 let mechanisms = sasl::select(
                     &caps.auth,
                     &auth.credentials,
-                    SelectOptions::new(self.secure, auth.allow_plaintext)
-                        .with_tls_info(self.tls.as_ref())
+                    SelectOptions::new(self.tls.secure, auth.allow_plaintext)
+                        .with_tls_info(self.tls.info.as_ref())
                         .with_service(
                             "smtp",
                             Some(&caps.domain)
@@ -232,7 +230,7 @@ impl SmtpClient {
                 tx,
                 &caps,
                 self.config.prefer_chunking,
-                self.secure,
+                self.tls.secure,
             )?),
             Command::Noop => Queued::Simple(encode::simple("NOOP")),
             Command::Rset => Queued::Simple(encode::simple("RSET")),
@@ -412,7 +410,7 @@ impl SmtpClient {
         if !reply.is_positive() {
             // HELO gives no extensions, so no STARTTLS: never fall back when TLS is required
             // and not yet up.
-            if self.config.tls == TlsPolicy::Required && !self.secure {
+            if self.config.tls == TlsPolicy::Required && !self.tls.secure {
                 return self.outbox.fail(Error::TlsRequiredButUnavailable);
             }
             let line = encode::helo(&self.config.client_name);
@@ -422,7 +420,7 @@ impl SmtpClient {
         let caps = Capabilities::from_ehlo(&reply);
         let offers_tls = caps.starttls;
         self.caps = Some(caps);
-        if self.secure {
+        if self.tls.secure {
             return self.ready();
         }
         match self.config.tls {
@@ -480,7 +478,7 @@ impl SmtpClient {
     fn ready(&mut self) {
         self.phase = Phase::Ready;
         let capabilities = self.caps.clone().unwrap_or_default();
-        let secure = self.secure;
+        let secure = self.tls.secure;
         self.outbox.event(Event::Ready {
             capabilities,
             secure,
@@ -559,22 +557,20 @@ impl Machine for SmtpClient {
             return;
         }
         // Implicit TLS: the driver reports its handshake before the greeting.
-        if self.config.tls == TlsPolicy::Implicit
-            && self.phase == Phase::Greeting
-            && self.tls.is_none()
+        let before_greeting =
+            self.config.tls == TlsPolicy::Implicit && self.phase == Phase::Greeting;
+        let upgrading = self.phase == Phase::TlsHandshake;
+        match self
+            .tls
+            .established(info, before_greeting, upgrading, "STARTTLS")
         {
-            self.tls = Some(info);
-            return;
+            Ok(true) => {
+                self.phase = Phase::Handshake;
+                self.send_ehlo();
+            }
+            Ok(false) => {}
+            Err(e) => self.outbox.fail(e),
         }
-        if self.phase != Phase::TlsHandshake {
-            return self.outbox.fail(Error::UnexpectedReply(
-                "TLS established without a STARTTLS".into(),
-            ));
-        }
-        self.tls = Some(info);
-        self.secure = true;
-        self.phase = Phase::Handshake;
-        self.send_ehlo();
     }
 
     fn poll_output(&mut self) -> Result<Output<Event>, Error> {

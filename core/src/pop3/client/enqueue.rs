@@ -45,8 +45,8 @@ impl Pop3Client {
                         .greeting
                         .as_ref()
                         .and_then(|g| g.apop_timestamp.as_deref()),
-                    secure: self.secure,
-                    tls: self.tls.as_ref(),
+                    secure: self.tls.secure,
+                    tls: self.tls.info.as_ref(),
                     limits: self.config.limits,
                     host: self.config.server_host.as_deref(),
                 };
