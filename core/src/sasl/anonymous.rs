@@ -1,5 +1,6 @@
 //! ANONYMOUS (RFC 4505): no authentication, an optional trace token for the server's logs.
 
+use super::client_first::ClientFirst;
 use super::{Credentials, Mechanism, SaslError, Secret};
 
 /// The ANONYMOUS mechanism (RFC 4505). Client-first: the message is the trace token (at most
@@ -7,8 +8,7 @@ use super::{Credentials, Mechanism, SaslError, Secret};
 /// challenge. A further challenge is [`SaslError::TooManySteps`].
 #[derive(Debug)]
 pub struct Anonymous {
-    trace: String,
-    sent: bool,
+    exchange: ClientFirst,
 }
 
 impl Anonymous {
@@ -23,8 +23,7 @@ impl Anonymous {
             return None;
         }
         Some(Anonymous {
-            trace: trace.to_owned(),
-            sent: false,
+            exchange: ClientFirst::new(trace),
         })
     }
 }
@@ -35,15 +34,11 @@ impl Mechanism for Anonymous {
     }
 
     fn initial_response(&mut self) -> Result<Option<Vec<u8>>, SaslError> {
-        if self.sent {
-            return Err(SaslError::TooManySteps);
-        }
-        self.sent = true;
-        Ok(Some(self.trace.as_bytes().to_vec()))
+        self.exchange.initial_response()
     }
 
     fn respond(&mut self, _challenge: &[u8]) -> Result<Vec<u8>, SaslError> {
-        self.initial_response().map(Option::unwrap_or_default)
+        self.exchange.respond()
     }
 }
 

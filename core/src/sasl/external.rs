@@ -1,5 +1,6 @@
 //! EXTERNAL (RFC 4422 Appendix A): identity from outside SASL, e.g. a TLS client certificate.
 
+use super::client_first::ClientFirst;
 use super::{Credentials, Mechanism, SaslError, Secret};
 
 /// The EXTERNAL mechanism. Client-first: the message is the authorization identity (empty to
@@ -7,8 +8,7 @@ use super::{Credentials, Mechanism, SaslError, Secret};
 /// first (empty) challenge. A further challenge is [`SaslError::TooManySteps`].
 #[derive(Debug)]
 pub struct External {
-    authzid: String,
-    sent: bool,
+    exchange: ClientFirst,
 }
 
 impl External {
@@ -23,8 +23,7 @@ impl External {
             return None;
         }
         Some(External {
-            authzid: authzid.to_owned(),
-            sent: false,
+            exchange: ClientFirst::new(authzid),
         })
     }
 }
@@ -35,15 +34,11 @@ impl Mechanism for External {
     }
 
     fn initial_response(&mut self) -> Result<Option<Vec<u8>>, SaslError> {
-        if self.sent {
-            return Err(SaslError::TooManySteps);
-        }
-        self.sent = true;
-        Ok(Some(self.authzid.as_bytes().to_vec()))
+        self.exchange.initial_response()
     }
 
     fn respond(&mut self, _challenge: &[u8]) -> Result<Vec<u8>, SaslError> {
-        self.initial_response().map(Option::unwrap_or_default)
+        self.exchange.respond()
     }
 }
 

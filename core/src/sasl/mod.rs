@@ -21,6 +21,7 @@ mod saslprep;
 mod select;
 // Mechanisms: one file each (NTLM and SCRAM have helpers beside them).
 mod anonymous;
+mod client_first;
 mod cram_md5;
 mod digest_md5;
 mod external;
