@@ -1,11 +1,12 @@
 //! ANONYMOUS (RFC 4505): no authentication, an optional trace token for the server's logs.
 
-use super::client_first::ClientFirst;
-use super::{Credentials, Mechanism, SaslError, Secret};
+use super::client_first::{ClientFirst, client_first_mechanism};
+use super::{Credentials, Secret};
 
 /// The ANONYMOUS mechanism (RFC 4505). Client-first: the message is the trace token (at most
 /// 255 characters, RFC 4505 §2), as the initial response or in answer to the first (empty)
-/// challenge. A further challenge is [`SaslError::TooManySteps`].
+/// challenge.
+/// A further challenge is [`SaslError::TooManySteps`](super::SaslError::TooManySteps).
 #[derive(Debug)]
 pub struct Anonymous {
     exchange: ClientFirst,
@@ -28,23 +29,12 @@ impl Anonymous {
     }
 }
 
-impl Mechanism for Anonymous {
-    fn name(&self) -> &'static str {
-        "ANONYMOUS"
-    }
-
-    fn initial_response(&mut self) -> Result<Option<Vec<u8>>, SaslError> {
-        self.exchange.initial_response()
-    }
-
-    fn respond(&mut self, _challenge: &[u8]) -> Result<Vec<u8>, SaslError> {
-        self.exchange.respond()
-    }
-}
+client_first_mechanism!(Anonymous, "ANONYMOUS");
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sasl::{Mechanism, SaslError};
 
     #[test]
     fn rfc4505_example_trace() {

@@ -1,4 +1,5 @@
-//! The one-message exchange of ANONYMOUS and EXTERNAL: [`ClientFirst`].
+//! The one-message exchange of ANONYMOUS and EXTERNAL: [`ClientFirst`], and
+//! [`client_first_mechanism!`] for their [`Mechanism`](super::Mechanism) impls.
 
 use super::SaslError;
 
@@ -32,3 +33,24 @@ impl ClientFirst {
         self.initial_response().map(Option::unwrap_or_default)
     }
 }
+
+/// Implements [`Mechanism`](super::Mechanism) named `$name` for `$ty`, whose `exchange` field is
+/// a [`ClientFirst`].
+macro_rules! client_first_mechanism {
+    ($ty:ident, $name:literal) => {
+        impl $crate::sasl::Mechanism for $ty {
+            fn name(&self) -> &'static str {
+                $name
+            }
+
+            fn initial_response(&mut self) -> Result<Option<Vec<u8>>, $crate::sasl::SaslError> {
+                self.exchange.initial_response()
+            }
+
+            fn respond(&mut self, _challenge: &[u8]) -> Result<Vec<u8>, $crate::sasl::SaslError> {
+                self.exchange.respond()
+            }
+        }
+    };
+}
+pub(crate) use client_first_mechanism;

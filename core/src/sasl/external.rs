@@ -1,11 +1,12 @@
 //! EXTERNAL (RFC 4422 Appendix A): identity from outside SASL, e.g. a TLS client certificate.
 
-use super::client_first::ClientFirst;
-use super::{Credentials, Mechanism, SaslError, Secret};
+use super::client_first::{ClientFirst, client_first_mechanism};
+use super::{Credentials, Secret};
 
 /// The EXTERNAL mechanism. Client-first: the message is the authorization identity (empty to
 /// act as the identity the transport proved), as the initial response or in answer to the
-/// first (empty) challenge. A further challenge is [`SaslError::TooManySteps`].
+/// first (empty) challenge.
+/// A further challenge is [`SaslError::TooManySteps`](super::SaslError::TooManySteps).
 #[derive(Debug)]
 pub struct External {
     exchange: ClientFirst,
@@ -28,23 +29,12 @@ impl External {
     }
 }
 
-impl Mechanism for External {
-    fn name(&self) -> &'static str {
-        "EXTERNAL"
-    }
-
-    fn initial_response(&mut self) -> Result<Option<Vec<u8>>, SaslError> {
-        self.exchange.initial_response()
-    }
-
-    fn respond(&mut self, _challenge: &[u8]) -> Result<Vec<u8>, SaslError> {
-        self.exchange.respond()
-    }
-}
+client_first_mechanism!(External, "EXTERNAL");
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sasl::{Mechanism, SaslError};
 
     #[test]
     fn authzid_or_empty() {
