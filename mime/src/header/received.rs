@@ -85,7 +85,11 @@ impl Received {
 
 /// Parses a `Received` header value (unfolded or not).
 pub fn parse(input: &[u8]) -> Received {
-    let mut out = Received::default();
+    let mut out = Received {
+        // `from`, `by`, `with`, `id` and `for` are usual.
+        clauses: Vec::with_capacity(KEYWORDS.len()),
+        ..Received::default()
+    };
     let mut current: Option<ReceivedClause> = None;
     let mut date_start = None;
     let mut i = 0;
