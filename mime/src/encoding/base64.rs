@@ -345,6 +345,53 @@ mod tests {
         assert!(d.defect);
     }
 
+    #[test]
+    fn blocks_of_lines_decode_like_the_careful_path() {
+        // Several fast-path blocks: clean, with a lone CR, with garbage, with LF-only lines,
+        // and cut mid-line by the block size.
+        let data: Vec<u8> = (0..3 * BLOCK).map(|i| (i * 7 % 251) as u8).collect();
+        let clean = encode(&data);
+        assert_eq!(
+            decode(&clean),
+            Decoded {
+                bytes: data.clone(),
+                defect: false
+            }
+        );
+        let lf_only: Vec<u8> = clean.iter().copied().filter(|&b| b != b'\r').collect();
+        assert_eq!(
+            decode(&lf_only),
+            Decoded {
+                bytes: data.clone(),
+                defect: false
+            }
+        );
+        let one_line: Vec<u8> = lf_only.iter().copied().filter(|&b| b != b'\n').collect();
+        assert_eq!(
+            decode(&one_line),
+            Decoded {
+                bytes: data.clone(),
+                defect: false
+            }
+        );
+        let mut noisy = clean.clone();
+        noisy.insert(BLOCK + 10, b'\r');
+        noisy.insert(2 * BLOCK + 20, b'!');
+        let d = decode(&noisy);
+        assert_eq!(d.bytes, data);
+        assert!(d.defect);
+        let mut decoder = Base64Decoder::new();
+        let mut bytes = Vec::new();
+        let (a, rest) = noisy.split_at(BLOCK + 3);
+        let (b, c) = rest.split_at(BLOCK - 2);
+        for chunk in [a, b, c] {
+            decoder.decode_chunk(chunk, &mut bytes);
+        }
+        decoder.finish(&mut bytes);
+        assert_eq!(bytes, data);
+        assert!(decoder.has_defect());
+    }
+
     fn split_decode(input: &[u8], cuts: &[usize]) -> Decoded {
         let mut d = Base64Decoder::new();
         let mut bytes = Vec::new();

@@ -277,6 +277,11 @@ mod tests {
         assert_eq!(dec("ab  \r\ncd\t\nx "), (b"ab\r\ncd\nx".to_vec(), false));
         assert_eq!(dec("a b=20\r\n"), (b"a b \r\n".to_vec(), false));
         assert_eq!(dec("a\rb"), (b"a\rb".to_vec(), false));
+        // Whitespace inside a plain run, before an escape, and at the end of a line.
+        assert_eq!(
+            dec("a \t b  =41 c  \r\n"),
+            (b"a \t b  A c\r\n".to_vec(), false)
+        );
     }
 
     #[test]
