@@ -11,7 +11,6 @@ use mail_kit_core::sasl::{
     Credentials, SaslLimits, SelectOptions, mechanism_by_name, mechanism_names,
 };
 
-
 fuzz_target!(|data: &[u8]| {
     let [pick, flags, rest @ ..] = data else {
         return;
