@@ -46,6 +46,18 @@ pub const HOST: &str = "localhost";
 /// authenticated client (else `554 5.7.1` at RCPT), and then discards the message.
 pub const RELAY_RECIPIENT: &str = "someone@example.net";
 
+/// The SASL mechanisms the test Dovecot offers, to Postfix for SMTP AUTH and over POP3
+/// (`tests/servers/start.sh`); SCRAM and DIGEST-MD5 also prove that the server knew the
+/// password (`v=`, `rspauth`), or the client fails.
+pub const DOVECOT_SASL: [&str; 6] = [
+    "PLAIN",
+    "LOGIN",
+    "CRAM-MD5",
+    "DIGEST-MD5",
+    "SCRAM-SHA-1",
+    "SCRAM-SHA-256",
+];
+
 /// The real servers, as `tests/servers/start.sh` describes them.
 #[derive(Debug, Clone)]
 pub struct Servers {

@@ -22,16 +22,6 @@ use mail_kit_tests::live::{
     self, PipelineProbe, RELAY_RECIPIENT, Servers, TlsPath, address, message, unique_id,
 };
 
-/// Every mechanism Dovecot 2.3 offers Postfix; SCRAM and DIGEST-MD5 also prove that the
-/// server knew the password (`v=`, `rspauth`), or the client fails.
-const MECHANISMS: [&str; 6] = [
-    "PLAIN",
-    "LOGIN",
-    "CRAM-MD5",
-    "SCRAM-SHA-1",
-    "SCRAM-SHA-256",
-    "DIGEST-MD5",
-];
 const WRONG_PASSWORD: &str = "Not-Alice-7xq!";
 const BIG_SIZE: usize = 5 * 1024 * 1024;
 const PIPELINED: usize = 200;
@@ -325,7 +315,7 @@ async fn tls_paths_async<R: Runtime>(servers: &Servers, runtime: &str) {
 
 fn auth_mechanisms_blocking(servers: &Servers, runtime: &str) {
     for path in TlsPath::BOTH {
-        for mechanism in MECHANISMS {
+        for mechanism in live::DOVECOT_SASL {
             let what = format!("{runtime} {} {mechanism}", path.name());
             let mut client = blocking::SmtpClient::connect(&servers.options(path))
                 .unwrap_or_else(|e| panic!("{what}: connect: {e}"));
@@ -345,7 +335,7 @@ fn auth_mechanisms_blocking(servers: &Servers, runtime: &str) {
 
 async fn auth_mechanisms_async<R: Runtime>(servers: &Servers, runtime: &str) {
     for path in TlsPath::BOTH {
-        for mechanism in MECHANISMS {
+        for mechanism in live::DOVECOT_SASL {
             let what = format!("{runtime} {} {mechanism}", path.name());
             let mut client = AsyncSmtpClient::<R>::connect(&servers.options(path))
                 .await
