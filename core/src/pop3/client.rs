@@ -15,6 +15,7 @@ use super::listing;
 use super::login::{Context, Method};
 use super::multiline::{DotDecoder, Lines};
 use super::response::{self, Greeting, Refusal, StatusLine};
+use crate::clock::Clock;
 use crate::error::{Error, UsageError};
 use crate::machine::{Handle, HandleAllocator, Machine, Output};
 use crate::outbox::Outbox;
@@ -204,9 +205,7 @@ pub struct Pop3Client {
     /// The login succeeded (the server enters the UPDATE state at `QUIT`).
     logged_in: bool,
     tls: TlsState,
-    now: Option<Instant>,
-    /// When the current wait ends, and how long it is.
-    deadline: Option<(Instant, Duration)>,
+    clock: Clock,
 }
 
 /// Shows the session's state, never buffered bytes or login secrets.
@@ -246,8 +245,7 @@ impl Pop3Client {
             login: None,
             logged_in: false,
             tls,
-            now: None,
-            deadline: None,
+            clock: Clock::default(),
         }
     }
 
@@ -306,7 +304,7 @@ impl Pop3Client {
 
     fn expect(&mut self, kind: Kind) {
         if self.expects.is_empty() && self.receiving.is_none() {
-            self.deadline = None;
+            self.clock.stop();
         }
         self.expects.push_back(InFlight::from(kind));
         self.arm_deadline();
@@ -314,20 +312,14 @@ impl Pop3Client {
 
     /// Starts the clock for what the machine waits for, if it is not running.
     fn arm_deadline(&mut self) {
-        if self.deadline.is_some() {
-            return;
-        }
-        let Some(now) = self.now else {
-            return;
-        };
-        let d = if self.receiving.is_some() {
+        let length = if self.receiving.is_some() {
             self.config.timeouts.data
         } else if let Some(front) = self.expects.front() {
             self.timeout_for(front.kind)
         } else {
             return;
         };
-        self.deadline = Some((now + d, d));
+        self.clock.start(length);
     }
 
     /// Whether the next queued command may be written now.
@@ -432,7 +424,7 @@ impl Pop3Client {
             self.inbuf.advance(consumed);
             self.expects.pop_front();
             self.answerable -= 1;
-            self.deadline = None;
+            self.clock.stop();
             match status {
                 Ok(status) => self.on_status(front, status),
                 Err(e) => self.outbox.fail(e),
@@ -453,7 +445,7 @@ impl Pop3Client {
             .decode(&mut self.inbuf, |piece| pieces.push(piece));
         if self.inbuf.len() != before {
             // Progress: the data timeout starts again.
-            self.deadline = None;
+            self.clock.stop();
         }
         for piece in pieces {
             match (&mut rx.lines, rx.kind) {
@@ -478,7 +470,7 @@ impl Pop3Client {
             self.arm_deadline();
             return false;
         }
-        self.deadline = None;
+        self.clock.stop();
         self.arm_deadline();
         self.on_multiline_end(rx);
         true
@@ -488,7 +480,7 @@ impl Pop3Client {
         self.phase = Phase::Closed;
         self.expects.clear();
         self.answerable = 0;
-        self.deadline = None;
+        self.clock.stop();
         self.outbox.event(Event::Closed { handle, result });
         self.outbox.emit(Output::Close);
     }
@@ -542,7 +534,7 @@ impl Machine for Pop3Client {
     type Event = Event;
 
     fn handle_input(&mut self, now: Instant, data: &[u8]) {
-        self.now = Some(now);
+        self.clock.tick(now);
         self.arm_deadline();
         if self.outbox.error().is_some() || self.phase == Phase::Closed {
             return;
@@ -554,7 +546,7 @@ impl Machine for Pop3Client {
     }
 
     fn handle_eof(&mut self, now: Instant) {
-        self.now = Some(now);
+        self.clock.tick(now);
         if self.outbox.error().is_some() || self.phase == Phase::Closed {
             return;
         }
@@ -569,25 +561,23 @@ impl Machine for Pop3Client {
     }
 
     fn handle_timeout(&mut self, now: Instant) {
-        self.now = Some(now);
+        self.clock.tick(now);
         self.arm_deadline();
         if self.outbox.error().is_some() {
             return;
         }
-        if let Some((deadline, after)) = self.deadline {
-            if now >= deadline {
-                let waiting_for = match (&self.receiving, self.expects.front()) {
-                    (Some(_), _) => "the rest of a multi-line reply",
-                    (None, Some(front)) => front.kind.waiting_for(),
-                    (None, None) => return,
-                };
-                self.outbox.fail(Error::Timeout { waiting_for, after });
-            }
+        if let Some(after) = self.clock.expired() {
+            let waiting_for = match (&self.receiving, self.expects.front()) {
+                (Some(_), _) => "the rest of a multi-line reply",
+                (None, Some(front)) => front.kind.waiting_for(),
+                (None, None) => return,
+            };
+            self.outbox.fail(Error::Timeout { waiting_for, after });
         }
     }
 
     fn handle_tls_established(&mut self, now: Instant, info: TlsInfo) {
-        self.now = Some(now);
+        self.clock.tick(now);
         if self.outbox.error().is_some() {
             return;
         }
@@ -617,7 +607,7 @@ impl Machine for Pop3Client {
             return Ok(Output::Idle { deadline: None });
         }
         Ok(Output::Idle {
-            deadline: self.deadline.map(|(d, _)| d),
+            deadline: self.clock.deadline(),
         })
     }
 }

@@ -13,6 +13,7 @@ use super::encode;
 use super::event::Event;
 use super::reply::{Reply, ReplyParser};
 use super::transaction::{ContentWriter, InFlight, Prepared};
+use crate::clock::Clock;
 use crate::error::{Error, UsageError};
 use crate::machine::{Handle, HandleAllocator, Machine, Output};
 use crate::outbox::Outbox;
@@ -112,9 +113,7 @@ pub struct SmtpClient {
     auth: Option<AuthExchange>,
     /// What the TLS handshake reported (implicit TLS or STARTTLS).
     tls: TlsState,
-    now: Option<Instant>,
-    /// When the oldest expected reply is due, and how long that was.
-    deadline: Option<(Instant, Duration)>,
+    clock: Clock,
 }
 
 /// Shows the session's state, never buffered bytes (they may hold an AUTH exchange).
@@ -163,8 +162,7 @@ impl SmtpClient {
             content_go: false,
             auth: None,
             tls,
-            now: None,
-            deadline: None,
+            clock: Clock::default(),
         }
     }
 
@@ -265,7 +263,7 @@ impl SmtpClient {
 
     fn expect(&mut self, e: Expect) {
         if self.expects.is_empty() {
-            self.deadline = None;
+            self.clock.stop();
         }
         self.expects.push_back(e);
         self.arm_deadline();
@@ -273,11 +271,8 @@ impl SmtpClient {
 
     /// Starts the clock for the oldest expected reply, if it is not running.
     fn arm_deadline(&mut self) {
-        if self.deadline.is_none() {
-            if let (Some(now), Some(&front)) = (self.now, self.expects.front()) {
-                let d = self.timeout_for(front);
-                self.deadline = Some((now + d, d));
-            }
+        if let Some(&front) = self.expects.front() {
+            self.clock.start(self.timeout_for(front));
         }
     }
 
@@ -357,7 +352,7 @@ impl SmtpClient {
             }
             return self.outbox.fail(Error::UnexpectedReply(reply.to_string()));
         };
-        self.deadline = None;
+        self.clock.stop();
         self.arm_deadline();
         if reply.code == 421 && !matches!(expect, Expect::Quit(_)) {
             return self.outbox.fail(Error::ServiceClosing(reply.to_string()));
@@ -387,7 +382,7 @@ impl SmtpClient {
     fn closed(&mut self, handle: Handle, reply: Option<Reply>) {
         self.phase = Phase::Closed;
         self.expects.clear();
-        self.deadline = None;
+        self.clock.stop();
         self.outbox.event(Event::Closed { handle, reply });
         self.outbox.emit(Output::Close);
     }
@@ -515,7 +510,7 @@ impl Machine for SmtpClient {
     type Event = Event;
 
     fn handle_input(&mut self, now: Instant, data: &[u8]) {
-        self.now = Some(now);
+        self.clock.tick(now);
         self.arm_deadline();
         if self.outbox.error().is_some() || self.phase == Phase::Closed {
             return;
@@ -525,7 +520,7 @@ impl Machine for SmtpClient {
     }
 
     fn handle_eof(&mut self, now: Instant) {
-        self.now = Some(now);
+        self.clock.tick(now);
         if self.outbox.error().is_some() || self.phase == Phase::Closed {
             return;
         }
@@ -538,21 +533,19 @@ impl Machine for SmtpClient {
     }
 
     fn handle_timeout(&mut self, now: Instant) {
-        self.now = Some(now);
+        self.clock.tick(now);
         self.arm_deadline();
         if self.outbox.error().is_some() {
             return;
         }
-        if let (Some((deadline, after)), Some(front)) = (self.deadline, self.expects.front()) {
-            if now >= deadline {
-                let waiting_for = front.waiting_for();
-                self.outbox.fail(Error::Timeout { waiting_for, after });
-            }
+        if let (Some(after), Some(front)) = (self.clock.expired(), self.expects.front()) {
+            let waiting_for = front.waiting_for();
+            self.outbox.fail(Error::Timeout { waiting_for, after });
         }
     }
 
     fn handle_tls_established(&mut self, now: Instant, info: TlsInfo) {
-        self.now = Some(now);
+        self.clock.tick(now);
         if self.outbox.error().is_some() {
             return;
         }
@@ -586,7 +579,7 @@ impl Machine for SmtpClient {
                 return Ok(Output::Idle { deadline: None });
             }
             return Ok(Output::Idle {
-                deadline: self.deadline.map(|(d, _)| d),
+                deadline: self.clock.deadline(),
             });
         }
     }

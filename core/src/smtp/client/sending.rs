@@ -135,7 +135,7 @@ impl SmtpClient {
             if self.expects.len() == 1 {
                 // Its clock starts at the driver's next `handle_*` (it calls `handle_timeout`
                 // once the bytes are written), not now: a large message may take long to leave.
-                self.deadline = None;
+                self.clock.stop();
             }
         }
         self.outbox.event(Event::Progress {
