@@ -607,6 +607,79 @@ impl<'a> Cursor<'a> {
     }
 }
 
+/// The common `Www, D[D] Mon YYYY HH:MM:SS ±ZZZZ` form (optional day of week, single spaces,
+/// no comments; an RFC 5322 zone name such as `GMT` also serves), read in place without
+/// tokenizing. Returns the date and whether the day of week (if any) matches it; `None` for
+/// any other form or an invalid date, which is then read the general way, so both agree.
+fn parse_common(input: &[u8]) -> Option<(DateTime, bool)> {
+    let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+    let start = input.iter().position(|b| !is_space(b))?;
+    let end = input.iter().rposition(|b| !is_space(b))? + 1;
+    let s = &input[start..end];
+    let (weekday, s) = match s {
+        [a, b, c, b',', b' ', rest @ ..] => (Some(lookup(&[*a, *b, *c], &DAY_NAMES)?), rest),
+        _ => (None, s),
+    };
+    let digit = |b: u8| b.is_ascii_digit().then(|| u32::from(b - b'0'));
+    let (day, s) = match s {
+        [d, b' ', rest @ ..] => (digit(*d)?, rest),
+        [d1, d2, b' ', rest @ ..] => (digit(*d1)? * 10 + digit(*d2)?, rest),
+        _ => return None,
+    };
+    let [
+        m1,
+        m2,
+        m3,
+        b' ',
+        y1,
+        y2,
+        y3,
+        y4,
+        b' ',
+        h1,
+        h2,
+        b':',
+        n1,
+        n2,
+        b':',
+        s1,
+        s2,
+        b' ',
+        ref zone @ ..,
+    ] = *s
+    else {
+        return None;
+    };
+    let month = lookup(&[m1, m2, m3], &MONTH_NAMES)? + 1;
+    let two = |a: u8, b: u8| Some(digit(a)? * 10 + digit(b)?);
+    let year = two(y1, y2)? * 100 + two(y3, y4)?;
+    let offset = match *zone {
+        [sign @ (b'+' | b'-'), z1, z2, z3, z4] => {
+            let (zh, zm) = (two(z1, z2)?, two(z3, z4)?);
+            if zm > 59 {
+                return None;
+            }
+            // zh ≤ 99 and zm ≤ 59, so this fits.
+            let offset = (zh * 60 + zm) as i16;
+            if sign == b'-' { -offset } else { offset }
+        }
+        _ if zone.iter().all(u8::is_ascii_alphabetic) => obs_zone(zone)?,
+        _ => return None,
+    };
+    let dt = DateTime::new(
+        year as i32,
+        month as u8,
+        day as u8,
+        two(h1, h2)? as u8,
+        two(n1, n2)? as u8,
+        two(s1, s2)? as u8,
+        offset,
+    )
+    .ok()?;
+    let weekday_ok = weekday.is_none_or(|w| Weekday::ALL[w] == dt.weekday());
+    Some((dt, weekday_ok))
+}
+
 /// Parses an RFC 5322 `date-time`, obsolete syntax included.
 ///
 /// Accepts an optional day of week (which must match the date), one- or two-digit day,
@@ -615,6 +688,14 @@ impl<'a> Cursor<'a> {
 /// military letter (read as -0000, as §4.3 says). Comments and white space may appear between
 /// any tokens. Years are taken as written even before 1900.
 pub fn parse(input: &[u8]) -> Result<DateTime, DateError> {
+    match parse_common(input) {
+        Some((dt, true)) => Ok(dt),
+        _ => parse_tokenized(input),
+    }
+}
+
+/// [`parse`] the general way, through the tokenizer.
+fn parse_tokenized(input: &[u8]) -> Result<DateTime, DateError> {
     let (tokens, unterminated) = tokenize(input);
     if unterminated {
         return Err(DateError::UnterminatedComment);
@@ -712,7 +793,15 @@ enum ZoneKind {
 /// day, month and year can be found or they make no valid date. The defects list what was
 /// irregular; it is empty when [`parse`] accepted the input.
 pub fn parse_lenient(input: &[u8]) -> Option<(DateTime, Vec<DateDefect>)> {
-    if let Ok(dt) = parse(input) {
+    if let Some((dt, weekday_ok)) = parse_common(input) {
+        let defects = if weekday_ok {
+            Vec::new()
+        } else {
+            vec![DateDefect::DayOfWeekMismatch]
+        };
+        return Some((dt, defects));
+    }
+    if let Ok(dt) = parse_tokenized(input) {
         return Some((dt, Vec::new()));
     }
     let (tokens, unterminated) = tokenize(input);

@@ -190,6 +190,13 @@ fn text(bytes: &[u8]) -> String {
 
 /// Appends `bytes` as [`text`] gives them to `out`.
 fn push_text(bytes: &[u8], out: &mut String) {
+    // The usual word: printable ASCII without separators, copied as is.
+    if bytes.iter().all(|&b| b > b' ' && b < 0x7f)
+        && let Ok(word) = std::str::from_utf8(bytes)
+    {
+        out.push_str(word);
+        return;
+    }
     let text = String::from_utf8_lossy(bytes);
     if text.is_ascii() {
         // White space and controls are `..=b' '` and DEL here, found without decoding

@@ -370,3 +370,43 @@ fn linear_time_on_hostile_input() {
     assert!(parse(digits.as_bytes()).is_err());
     assert!(parse_lenient(digits.as_bytes()).is_none());
 }
+
+#[test]
+fn common_form_fast_path_agrees_with_tokenizer() {
+    // A trailing comment sends the same date through the tokenizing path.
+    for s in [
+        "Fri, 21 Nov 1997 09:55:06 -0600",
+        "21 Nov 1997 09:55:06 +0000",
+        " Tue, 1 Jul 2003 10:52:37 +0200\r\n",
+        "fri, 21 nov 1997 09:55:06 -0600",
+        "Sat, 21 Nov 1997 09:55:06 -0600",
+        "Fri, 31 Nov 1997 09:55:06 -0600",
+        "Fri, 21 Nov 1997 24:55:06 -0600",
+        "Fri, 21 Nov 1997 09:55:60 -0600",
+        "Fri, 21 Nov 1997 09:55:06 +0975",
+        "Fri, 21 Nov 1997 09:55:06 +9959",
+        "Xyz, 21 Nov 1997 09:55:06 -0600",
+        "Fri, 21 Nox 1997 09:55:06 -0600",
+        "Fri, 2a Nov 1997 09:55:06 -0600",
+        "Fri, 21 Nov 1997 09:55:06 GMT",
+        "Mon, 21 Nov 1997 09:55:06 EST",
+        "Fri, 21 Nov 1997 09:55:06 Z",
+        "Fri, 21 Nov 1997 09:55:06 CET",
+        "Fri, 21 Nov 1997 09:55:06 +01:00",
+    ] {
+        let slow = format!("{s} (c)");
+        assert_eq!(parse(s.as_bytes()), parse(slow.as_bytes()), "{s:?}");
+        assert_eq!(
+            parse_lenient(s.as_bytes()),
+            parse_tokenized(s.as_bytes())
+                .ok()
+                .map(|dt| (dt, Vec::new()))
+                .or_else(|| parse_lenient(slow.as_bytes())),
+            "{s:?}"
+        );
+    }
+    assert_eq!(
+        parse(b"Fri, 21 Nov 1997 09:55:06 -0600"),
+        Ok(dt(1997, 11, 21, 9, 55, 6, -360))
+    );
+}
