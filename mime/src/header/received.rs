@@ -6,29 +6,33 @@
 //! grammar allows (`with Microsoft SMTP Server (version=...) id 15.20...`); every word up to the
 //! next clause keyword is kept as that clause's value.
 
+use std::borrow::Cow;
+
 use crate::header::date::{self, DateTime};
 use crate::header::lex::{comment_end, is_ws, quoted_end};
 
-/// One clause: a keyword and what follows it up to the next keyword.
+/// One clause: a keyword and what follows it up to the next keyword. Values and comments borrow
+/// from the parsed header when they are the input as written (the usual case), and are owned
+/// when unfolding or decoding changed them.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct ReceivedClause {
+pub struct ReceivedClause<'a> {
     /// The keyword, lower-cased (`from`, `by`, `via`, `with`, `id`, `for`), or empty for words
     /// that came before any keyword.
     pub name: &'static str,
     /// The words after the keyword, joined by single spaces (`<user@host>` and `[1.2.3.4]`
     /// kept as written).
-    pub value: String,
+    pub value: Cow<'a, str>,
     /// The comments after the keyword, without their outer parentheses.
-    pub comments: Vec<String>,
+    pub comments: Vec<Cow<'a, str>>,
 }
 
 /// A parsed `Received` header.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Received {
+pub struct Received<'a> {
     /// The clauses in order.
-    pub clauses: Vec<ReceivedClause>,
+    pub clauses: Vec<ReceivedClause<'a>>,
     /// The text after the last `;`, trimmed (normally the date).
-    pub date_text: Option<String>,
+    pub date_text: Option<Cow<'a, str>>,
     /// The date, parsed leniently from [`Received::date_text`].
     pub date: Option<DateTime>,
     /// Whether something was irregular: no `;` date, a date that could not be read, an
@@ -38,14 +42,14 @@ pub struct Received {
 
 const KEYWORDS: [&str; 6] = ["from", "by", "via", "with", "id", "for"];
 
-impl Received {
+impl<'a> Received<'a> {
     /// The value of the first clause named `name` (lower case).
-    pub fn clause(&self, name: &str) -> Option<&ReceivedClause> {
+    pub fn clause(&self, name: &str) -> Option<&ReceivedClause<'a>> {
         self.clauses.iter().find(|c| c.name == name)
     }
 
     fn value(&self, name: &str) -> Option<&str> {
-        self.clause(name).map(|c| c.value.as_str())
+        self.clause(name).map(|c| &*c.value)
     }
 
     /// The `from` host as the sender named itself (`mail.example.com`, `[192.0.2.1]`).
@@ -84,13 +88,15 @@ impl Received {
 }
 
 /// Parses a `Received` header value (unfolded or not).
-pub fn parse(input: &[u8]) -> Received {
+pub fn parse(input: &[u8]) -> Received<'_> {
     let mut out = Received {
         // `from`, `by`, `with`, `id` and `for` are usual.
         clauses: Vec::with_capacity(KEYWORDS.len()),
         ..Received::default()
     };
     let mut current: Option<ReceivedClause> = None;
+    // Where the current clause's value ends in `input` while it is borrowed.
+    let mut value_end = 0;
     let mut date_start = None;
     let mut i = 0;
     while i < input.len() {
@@ -155,10 +161,24 @@ pub fn parse(input: &[u8]) -> Received {
             });
         } else {
             let clause = current.get_or_insert_with(ReceivedClause::default);
-            if !clause.value.is_empty() {
-                clause.value.push(' ');
+            let clean = is_clean(word);
+            match &mut clause.value {
+                value if clean && value.is_empty() => {
+                    clause.value = Cow::Borrowed(ascii(word));
+                }
+                Cow::Borrowed(v) if clean && &input[value_end..start] == b" " => {
+                    let from = value_end - v.len();
+                    clause.value = Cow::Borrowed(ascii(&input[from..i]));
+                }
+                value => {
+                    let value = value.to_mut();
+                    if !value.is_empty() {
+                        value.push(' ');
+                    }
+                    push_text(word, value);
+                }
             }
-            push_text(word, &mut clause.value);
+            value_end = i;
         }
     }
     if let Some(c) = current.take() {
@@ -167,13 +187,12 @@ pub fn parse(input: &[u8]) -> Received {
     match date_start {
         Some(start) => {
             let raw = text(input[start..].trim_ascii());
-            let trimmed = raw.trim();
-            out.date = date::parse_lenient(trimmed.as_bytes()).map(|(d, _)| d);
+            out.date = date::parse_lenient(raw.trim().as_bytes()).map(|(d, _)| d);
             out.defect |= out.date.is_none();
-            out.date_text = Some(if trimmed.len() == raw.len() {
-                raw
-            } else {
-                trimmed.to_owned()
+            out.date_text = Some(match raw {
+                Cow::Borrowed(raw) => Cow::Borrowed(raw.trim()),
+                Cow::Owned(raw) if raw.trim().len() == raw.len() => Cow::Owned(raw),
+                Cow::Owned(raw) => Cow::Owned(raw.trim().to_owned()),
             });
         }
         None => out.defect = true,
@@ -181,44 +200,61 @@ pub fn parse(input: &[u8]) -> Received {
     out
 }
 
-/// Bytes as text (UTF-8, or Latin-1-ish replacement), folds turned into single spaces.
-fn text(bytes: &[u8]) -> String {
+/// Printable ASCII without separators: a word [`push_text`] copies as is.
+fn is_clean(bytes: &[u8]) -> bool {
+    bytes.iter().all(|&b| b > b' ' && b != 0x7f)
+}
+
+/// `bytes` known to be ASCII, as text.
+fn ascii(bytes: &[u8]) -> &str {
+    std::str::from_utf8(bytes).unwrap_or_default()
+}
+
+/// Bytes as text (UTF-8, or Latin-1-ish replacement), folds turned into single spaces:
+/// borrowed when that is the input as written (printable ASCII and single spaces).
+fn text(bytes: &[u8]) -> Cow<'_, str> {
+    let plain = bytes.is_ascii()
+        && bytes.iter().all(|&b| b >= b' ' && b != 0x7f)
+        && memchr::memmem::find(bytes, b"  ").is_none();
+    if plain {
+        return Cow::Borrowed(ascii(bytes));
+    }
     let mut out = String::with_capacity(bytes.len());
     push_text(bytes, &mut out);
-    out
+    Cow::Owned(out)
 }
 
 /// Appends `bytes` as [`text`] gives them to `out`.
 fn push_text(bytes: &[u8], out: &mut String) {
-    // The usual word: printable ASCII without separators, copied as is.
-    if bytes.iter().all(|&b| b > b' ' && b < 0x7f)
-        && let Ok(word) = std::str::from_utf8(bytes)
+    if bytes.is_ascii()
+        && let Ok(text) = std::str::from_utf8(bytes)
     {
-        out.push_str(word);
-        return;
-    }
-    let text = String::from_utf8_lossy(bytes);
-    if text.is_ascii() {
+        // The usual word: printable ASCII without separators, copied as is.
+        if is_clean(bytes) {
+            out.push_str(text);
+            return;
+        }
         // White space and controls are `..=b' '` and DEL here, found without decoding
         // characters.
-        let separators = text.bytes().enumerate();
+        let separators = bytes.iter().enumerate();
         push_runs(
-            &text,
+            text,
             separators
-                .filter(|&(_, b)| b <= b' ' || b == 0x7f)
+                .filter(|&(_, &b)| b <= b' ' || b == 0x7f)
                 .map(|(i, _)| (i, 1)),
             out,
         );
-    } else {
-        let separators = text.char_indices();
-        push_runs(
-            &text,
-            separators
-                .filter(|&(_, c)| c.is_whitespace() || c.is_control())
-                .map(|(i, c)| (i, c.len_utf8())),
-            out,
-        );
+        return;
     }
+    let text = String::from_utf8_lossy(bytes);
+    let separators = text.char_indices();
+    push_runs(
+        &text,
+        separators
+            .filter(|&(_, c)| c.is_whitespace() || c.is_control())
+            .map(|(i, c)| (i, c.len_utf8())),
+        out,
+    );
 }
 
 /// Appends `text` to `out` with each run of separators (given as index and length, in order)

@@ -271,7 +271,7 @@ impl HeaderList {
     }
 
     /// Every `Received` field, parsed, in order (the most recent first).
-    pub fn received(&self) -> Vec<Received> {
+    pub fn received(&self) -> Vec<Received<'_>> {
         self.get_all("received")
             .map(|h| received::parse(h.value()))
             .collect()

@@ -86,3 +86,32 @@ quickcheck! {
         r.clauses.iter().all(|c| !c.value.contains(['\r', '\n']))
     }
 }
+
+#[test]
+fn values_borrow_unless_unfolded() {
+    let input = b"from a.example (a.example  [192.0.2.1]) by b.example (Postfix) with \
+                  Microsoft SMTP\r\n Server (x) via Frontend Transport; Wed, 26 Jan 2022 \
+                  09:06:51 +0000";
+    let r = parse(input);
+    let from = r.clause("from").unwrap();
+    assert!(matches!(from.value, Cow::Borrowed("a.example")));
+    // Two spaces collapse into one, so that comment is rebuilt.
+    assert!(matches!(&from.comments[0], Cow::Owned(c) if c == "a.example [192.0.2.1]"));
+    assert!(matches!(
+        r.clause("by").unwrap().comments[0],
+        Cow::Borrowed("Postfix")
+    ));
+    // A fold between the words: owned, unfolded.
+    assert!(
+        matches!(&r.clause("with").unwrap().value, Cow::Owned(v) if v == "Microsoft SMTP Server")
+    );
+    assert!(matches!(
+        r.clause("via").unwrap().value,
+        Cow::Borrowed("Frontend Transport")
+    ));
+    assert!(matches!(
+        r.date_text,
+        Some(Cow::Borrowed("Wed, 26 Jan 2022 09:06:51 +0000"))
+    ));
+    assert_eq!(r.date.unwrap().unix_timestamp(), 1_643_188_011);
+}
