@@ -213,9 +213,12 @@ fn ascii(bytes: &[u8]) -> &str {
 /// Bytes as text (UTF-8, or Latin-1-ish replacement), folds turned into single spaces:
 /// borrowed when that is the input as written (printable ASCII and single spaces).
 fn text(bytes: &[u8]) -> Cow<'_, str> {
-    let plain = bytes.is_ascii()
-        && bytes.iter().all(|&b| b >= b' ' && b != 0x7f)
-        && memchr::memmem::find(bytes, b"  ").is_none();
+    let mut after_space = false;
+    let plain = bytes.iter().all(|&b| {
+        let ok = (b'!'..=b'~').contains(&b) || (b == b' ' && !after_space);
+        after_space = b == b' ';
+        ok
+    });
     if plain {
         return Cow::Borrowed(ascii(bytes));
     }
