@@ -5,24 +5,15 @@
 //! Without `MAILKIT_CORPUS` these tests say so and pass, unless `CI` or
 //! `MAILKIT_REQUIRE_SERVERS` is set: then a missing corpus is a failure.
 
+mod common;
+
 use std::path::PathBuf;
 
 use mail_kit_mime::report::{Action, StatusCode};
 use mail_kit_mime::{Message, parse, partial};
 
 fn corpus() -> Option<PathBuf> {
-    match std::env::var_os("MAILKIT_CORPUS") {
-        Some(dir) => Some(PathBuf::from(dir).join("mimekit")),
-        None => {
-            if std::env::var_os("CI").is_some()
-                || std::env::var_os("MAILKIT_REQUIRE_SERVERS").is_some()
-            {
-                panic!("MAILKIT_CORPUS not set, but CI / MAILKIT_REQUIRE_SERVERS requires it");
-            }
-            println!("MAILKIT_CORPUS not set: skipping report corpus tests");
-            None
-        }
-    }
+    common::corpus("mimekit", "report corpus tests")
 }
 
 fn load(path: &str) -> Option<Message> {

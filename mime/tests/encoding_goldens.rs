@@ -10,23 +10,14 @@
 //! the LF text of `wikipedia.txt` byte for byte); for the encode direction our CRLF output is
 //! turned into LF before comparing.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use mail_kit_mime::encoding::{base64, quoted_printable, uuencode, yenc};
 
 fn corpus() -> Option<PathBuf> {
-    match std::env::var_os("MAILKIT_CORPUS") {
-        Some(dir) => Some(PathBuf::from(dir).join("mimekit")),
-        None => {
-            if std::env::var_os("CI").is_some()
-                || std::env::var_os("MAILKIT_REQUIRE_SERVERS").is_some()
-            {
-                panic!("MAILKIT_CORPUS not set, but CI / MAILKIT_REQUIRE_SERVERS requires it");
-            }
-            println!("MAILKIT_CORPUS not set: skipping golden tests");
-            None
-        }
-    }
+    common::corpus("mimekit", "golden tests")
 }
 
 fn read(dir: &Path, rel: &str) -> Vec<u8> {

@@ -4,23 +4,14 @@
 //! Without `MAILKIT_CORPUS` these tests say so and pass, unless `CI` or `MAILKIT_REQUIRE_SERVERS`
 //! is set: then a missing corpus is a failure, so CI never passes by skipping.
 
+mod common;
+
 use std::path::PathBuf;
 
 use mail_kit_mime::header::{msg_id, received};
 
 fn messages_dir() -> Option<PathBuf> {
-    match std::env::var_os("MAILKIT_CORPUS") {
-        Some(dir) => Some(PathBuf::from(dir).join("mimekit").join("messages")),
-        None => {
-            if std::env::var_os("CI").is_some()
-                || std::env::var_os("MAILKIT_REQUIRE_SERVERS").is_some()
-            {
-                panic!("MAILKIT_CORPUS not set, but CI / MAILKIT_REQUIRE_SERVERS requires it");
-            }
-            println!("MAILKIT_CORPUS not set: skipping header corpus tests");
-            None
-        }
-    }
+    common::corpus("mimekit/messages", "header corpus tests")
 }
 
 /// Every field named `name` found at the start of a line anywhere in the corpus (so nested

@@ -8,6 +8,8 @@
 //! Without `MAILKIT_CORPUS` these tests say so and pass, unless `CI` or
 //! `MAILKIT_REQUIRE_SERVERS` is set: then a missing corpus is a failure.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
@@ -15,18 +17,7 @@ use mail_kit_mime::parser::{KeepInMemory, MessageStream};
 use mail_kit_mime::{Defect, Entity, parse, parse_headers};
 
 fn corpus() -> Option<PathBuf> {
-    match std::env::var_os("MAILKIT_CORPUS") {
-        Some(dir) => Some(PathBuf::from(dir)),
-        None => {
-            if std::env::var_os("CI").is_some()
-                || std::env::var_os("MAILKIT_REQUIRE_SERVERS").is_some()
-            {
-                panic!("MAILKIT_CORPUS not set, but CI / MAILKIT_REQUIRE_SERVERS requires it");
-            }
-            println!("MAILKIT_CORPUS not set: skipping parser corpus tests");
-            None
-        }
-    }
+    common::corpus("", "parser corpus tests")
 }
 
 /// Message files (`.eml`, `.msg`, `.txt`) in `dir`, sorted.

@@ -2,7 +2,7 @@
 //! `filename` (RFC 2231 encoded or not).
 
 use crate::header::content_type::{skip_cfws, token};
-use crate::header::rfc2231::{self, ParameterDefect, Parameters};
+use crate::header::rfc2231::{self, Parameters};
 
 /// A parsed `Content-Disposition` value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,15 +46,7 @@ impl ContentDisposition {
                 });
             }
         };
-        let parameters = if rest.is_empty() {
-            Parameters::default()
-        } else {
-            let mut params = rfc2231::parse_with(rest, options);
-            if rest.first() != Some(&b';') {
-                params.defects.insert(0, ParameterDefect::Malformed);
-            }
-            params
-        };
+        let parameters = rfc2231::parse_after_value(rest, options);
         Some(ContentDisposition {
             disposition,
             parameters,

@@ -1,7 +1,7 @@
 //! `Content-Type` (RFC 2045 §5): a media type, a subtype and parameters.
 
 use crate::header::lex;
-use crate::header::rfc2231::{self, ParameterDefect, Parameters};
+use crate::header::rfc2231::{self, Parameters};
 
 /// A parsed `Content-Type` value.
 ///
@@ -70,15 +70,7 @@ impl ContentType {
         let rest = rest.strip_prefix(b"/")?;
         let (subtype, rest) = token(rest)?;
         let rest = skip_cfws(rest);
-        let parameters = if rest.is_empty() {
-            Parameters::default()
-        } else {
-            let mut params = rfc2231::parse_with(rest, options);
-            if rest.first() != Some(&b';') {
-                params.defects.insert(0, ParameterDefect::Malformed);
-            }
-            params
-        };
+        let parameters = rfc2231::parse_after_value(rest, options);
         Some(ContentType {
             media_type: media_type.to_ascii_lowercase(),
             subtype: subtype.to_ascii_lowercase(),
@@ -140,27 +132,7 @@ pub(crate) fn token(s: &[u8]) -> Option<(&str, &[u8])> {
     let s = skip_cfws(s);
     let end = s
         .iter()
-        .position(|&b| {
-            b <= b' '
-                || b >= 0x7f
-                || matches!(
-                    b,
-                    b'(' | b')'
-                        | b'<'
-                        | b'>'
-                        | b'@'
-                        | b','
-                        | b';'
-                        | b':'
-                        | b'\\'
-                        | b'"'
-                        | b'/'
-                        | b'['
-                        | b']'
-                        | b'?'
-                        | b'='
-                )
-        })
+        .position(|&b| lex::is_tspecial_or_ws(b) || !b.is_ascii())
         .unwrap_or(s.len());
     if end == 0 {
         return None;

@@ -7,6 +7,29 @@ pub(crate) fn is_ws(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
 
+/// Whether `b` ends a token or an attribute (RFC 2045 §5.1, RFC 2231): a tspecial, white
+/// space, a control character or DEL.
+pub(crate) fn is_tspecial_or_ws(b: u8) -> bool {
+    matches!(
+        b,
+        b'(' | b')'
+            | b'<'
+            | b'>'
+            | b'@'
+            | b','
+            | b';'
+            | b':'
+            | b'\\'
+            | b'"'
+            | b'/'
+            | b'['
+            | b']'
+            | b'?'
+            | b'='
+    ) || b <= b' '
+        || b == 0x7f
+}
+
 /// The end of the comment that opens at `start` (which holds `(`): the index just past its
 /// matching `)`, and whether it was closed (if not, the end of the input).
 pub(crate) fn comment_end(input: &[u8], start: usize) -> (usize, bool) {

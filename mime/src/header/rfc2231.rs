@@ -6,6 +6,7 @@
 
 use crate::charset::{self, CharsetDefect};
 use crate::header::encoded_word;
+use crate::header::lex::{self, is_tspecial_or_ws};
 
 /// Limits and choices for [`parse_with`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,27 +124,6 @@ struct Raw<'a> {
     order: usize,
 }
 
-fn is_tspecial_or_ws(b: u8) -> bool {
-    matches!(
-        b,
-        b'(' | b')'
-            | b'<'
-            | b'>'
-            | b'@'
-            | b','
-            | b';'
-            | b':'
-            | b'\\'
-            | b'"'
-            | b'/'
-            | b'['
-            | b']'
-            | b'?'
-            | b'='
-    ) || b <= b' '
-        || b == 0x7f
-}
-
 /// Parses the parameters of a `Content-Type` / `Content-Disposition` value: the text after the
 /// media type or disposition, e.g. `; charset=utf-8; name*=utf-8''%E2%82%AC.txt`.
 ///
@@ -165,7 +145,7 @@ pub fn parse_with(input: &[u8], options: &ParseOptions) -> Parameters {
                 continue;
             }
             b'(' => {
-                i = skip_comment(input, i);
+                i = lex::comment_end(input, i).0;
                 continue;
             }
             _ => {}
@@ -238,29 +218,23 @@ pub fn parse_with(input: &[u8], options: &ParseOptions) -> Parameters {
     out
 }
 
+/// The parameters after a structured field's main value (`rest`, CFWS already skipped): none
+/// when nothing follows, else [`parse_with`], with [`ParameterDefect::Malformed`] first when
+/// what follows does not start with `;`.
+pub(crate) fn parse_after_value(rest: &[u8], options: &ParseOptions) -> Parameters {
+    if rest.is_empty() {
+        return Parameters::default();
+    }
+    let mut params = parse_with(rest, options);
+    if rest.first() != Some(&b';') {
+        params.defects.insert(0, ParameterDefect::Malformed);
+    }
+    params
+}
+
 fn skip_to_semicolon(input: &[u8], i: usize) -> usize {
     let i = i.min(input.len());
     memchr::memchr(b';', &input[i..]).map_or(input.len(), |p| i + p)
-}
-
-/// Skips a (nested) comment starting at `i` (which holds `(`); linear.
-fn skip_comment(input: &[u8], mut i: usize) -> usize {
-    let mut depth = 0usize;
-    while i < input.len() {
-        match input[i] {
-            b'\\' => i += 1,
-            b'(' => depth += 1,
-            b')' => {
-                depth -= 1;
-                if depth == 0 {
-                    return i + 1;
-                }
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    input.len()
 }
 
 /// Reads a quoted string whose content starts at `i`; returns (content, next index, closed).
