@@ -211,7 +211,7 @@ pub fn decode_with(input: &[u8], options: &DecodeOptions) -> Decoded {
     let mut pos = 0usize; // start of the not yet emitted literal text
     let mut search = 0usize;
     while !state.full {
-        let Some(offset) = memchr::memmem::find(&input[search..], b"=?") else {
+        let Some(offset) = crate::header::lex::find_pair(&input[search..], *b"=?") else {
             break;
         };
         let start = search + offset;
@@ -268,7 +268,7 @@ fn looks_like_word(input: &[u8], start: usize) -> bool {
     // Bounded, so that a run of `=?` without whitespace stays linear.
     let rest = &rest[..rest.len().min(MAX_WORD)];
     let end = rest.iter().position(|&b| is_ws(b)).unwrap_or(rest.len());
-    memchr::memmem::find(&rest[..end], b"?=").is_some()
+    crate::header::lex::find_pair(&rest[..end], *b"?=").is_some()
 }
 
 struct DecodeState<'a, 'o> {

@@ -30,6 +30,21 @@ pub(crate) fn is_tspecial_or_ws(b: u8) -> bool {
         || b == 0x7f
 }
 
+/// The first index of the two-byte sequence `pair` (such as `=?`) in `hay`, in one linear scan
+/// (`memchr` for the first byte). Cheaper than `memmem::find` on short header values, which
+/// builds a searcher on each call.
+pub(crate) fn find_pair(hay: &[u8], pair: [u8; 2]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(p) = memchr::memchr(pair[0], &hay[from..]) {
+        let at = from + p;
+        if hay.get(at + 1) == Some(&pair[1]) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
 /// The end of the comment that opens at `start` (which holds `(`): the index just past its
 /// matching `)`, and whether it was closed (if not, the end of the input).
 pub(crate) fn comment_end(input: &[u8], start: usize) -> (usize, bool) {
@@ -79,5 +94,14 @@ mod tests {
         assert_eq!(quoted_end(b"\"abc", 0), (4, false));
         let deep = "(".repeat(100_000);
         assert_eq!(comment_end(deep.as_bytes(), 0), (100_000, false));
+    }
+
+    #[test]
+    fn find_pair_first_match_only() {
+        assert_eq!(find_pair(b"a=b==?x=?", *b"=?"), Some(4));
+        assert_eq!(find_pair(b"====", *b"=?"), None);
+        assert_eq!(find_pair(b"x=", *b"=?"), None);
+        assert_eq!(find_pair(b"", *b"?="), None);
+        assert_eq!(find_pair(b"??=", *b"?="), Some(1));
     }
 }

@@ -345,7 +345,7 @@ fn assemble(raws: Vec<Raw<'_>>, options: &ParseOptions, out: &mut Parameters) {
 }
 
 fn plain_value(bytes: &[u8], options: &ParseOptions) -> String {
-    if options.decode_rfc2047 && memchr::memmem::find(bytes, b"=?").is_some() {
+    if options.decode_rfc2047 && crate::header::lex::find_pair(bytes, *b"=?").is_some() {
         encoded_word::decode(bytes).text
     } else {
         charset::decode_fallback(bytes)
