@@ -170,6 +170,7 @@ used_by_clients! {
                 (None, None) => ClientName::from_ip(std::net::Ipv4Addr::LOCALHOST.into()),
             };
             let mut config = SmtpConfig::new(name, self.endpoint.tls_mode.into());
+            config.wall_clock = Some(std::time::SystemTime::now());
             config.pipelining = self.pipelining;
             config.prefer_chunking = self.chunking;
             if let Some(timeout) = self.endpoint.command_timeout {

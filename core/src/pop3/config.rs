@@ -1,6 +1,6 @@
 //! Settings of the POP3 machine: TLS policy, pipelining, limits, timeouts.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use crate::sasl::SaslLimits;
 use crate::tls::TlsPolicy;
@@ -34,6 +34,9 @@ pub struct Pop3Config {
     /// check use): the host of DIGEST-MD5's `digest-uri` (`pop/<host>`). `None` falls back to
     /// the realm the server names. The runtime clients set it from their endpoint.
     pub server_host: Option<String>,
+    /// The wall-clock time the session started, for SASL mechanisms that need one (NTLMv2
+    /// when the server sends no timestamp). The runtime clients set it; core reads no clock.
+    pub wall_clock: Option<SystemTime>,
 }
 
 impl Pop3Config {
@@ -46,6 +49,7 @@ impl Pop3Config {
             limits: Pop3Limits::default(),
             timeouts: Pop3Timeouts::default(),
             server_host: None,
+            wall_clock: None,
         }
     }
 }

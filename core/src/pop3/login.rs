@@ -1,6 +1,8 @@
 //! Logging in: `USER`/`PASS`, `APOP` and `AUTH` (SASL), and the choice among them for
 //! [`Command::Login`](super::Command::Login).
 
+use std::time::SystemTime;
+
 use zeroize::Zeroizing;
 
 use bytes::Bytes;
@@ -54,6 +56,8 @@ pub(crate) struct Context<'a> {
     pub limits: Pop3Limits,
     /// The server's host name (DIGEST-MD5's `digest-uri`).
     pub host: Option<&'a str>,
+    /// The wall-clock time the caller gave (NTLMv2 without a server timestamp).
+    pub wall_clock: Option<SystemTime>,
 }
 
 impl Context<'_> {
@@ -96,7 +100,8 @@ impl Context<'_> {
             SelectOptions::new(self.secure, auth.allow_plaintext)
                 .with_tls_info(self.tls)
                 .with_service("pop", self.host)
-                .with_limits(self.limits.sasl),
+                .with_limits(self.limits.sasl)
+                .with_wall_clock(self.wall_clock),
             auth.mechanism.as_deref(),
         )?;
         let limits = ExchangeLimits {

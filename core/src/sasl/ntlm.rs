@@ -71,6 +71,15 @@ impl Ntlm {
         self
     }
 
+    /// Uses `time` as the client's timestamp when the server sends none (NTLMv2 needs one;
+    /// core reads no clock, so the protocol machines pass the time their caller gave them).
+    pub fn with_wall_clock(mut self, time: Option<SystemTime>) -> Self {
+        if self.time.is_none() {
+            self.time = time.map(filetime);
+        }
+        self
+    }
+
     /// Uses this client challenge and, when the server sends no timestamp, this time (a
     /// FILETIME: 100 ns units since 1601) instead of random bytes and the clock: for
     /// known-answer tests only.
@@ -94,7 +103,8 @@ impl Ntlm {
         let time = match (server_time, self.time) {
             (Some(t), _) => t,
             (None, Some(t)) => t.to_le_bytes(),
-            (None, None) => filetime_now().to_le_bytes(),
+            // No clock in core: without a wall-clock time from the caller, zero.
+            (None, None) => [0; 8],
         };
         // With a server timestamp the client signals its MIC in MsvAvFlags (§3.1.5.1.2).
         let mut av_pairs = challenge.av_pairs.clone();
@@ -187,12 +197,10 @@ impl fmt::Debug for Ntlm {
     }
 }
 
-/// The current time as a FILETIME (100 ns units since 1601-01-01).
-fn filetime_now() -> u64 {
+/// `time` as a FILETIME (100 ns units since 1601-01-01).
+fn filetime(time: SystemTime) -> u64 {
     const UNIX_TO_1601: u64 = 11_644_473_600;
-    let since_unix = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default();
+    let since_unix = time.duration_since(UNIX_EPOCH).unwrap_or_default();
     (since_unix.as_secs() + UNIX_TO_1601) * 10_000_000 + u64::from(since_unix.subsec_nanos() / 100)
 }
 

@@ -174,7 +174,26 @@ fn unsuitable_and_debug() {
     let debug = format!("{ntlm:?}");
     assert!(!debug.contains(SECRET), "{debug}");
     assert!(debug.contains("\"D\""), "{debug}");
-    let now = filetime_now();
-    // After 2020-01-01 (132223104000000000).
-    assert!(now > 132_223_104_000_000_000);
+    // 2020-01-01T00:00:00Z is FILETIME 132223104000000000.
+    let new_year = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_577_836_800);
+    assert_eq!(filetime(new_year), 132_223_104_000_000_000);
+}
+
+#[test]
+fn client_time_comes_from_the_caller_when_the_server_sends_none() {
+    let t = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000);
+    for (clock, expected) in [(Some(t), filetime(t).to_le_bytes()), (None, [0; 8])] {
+        let mut ntlm = Ntlm::new(&Credentials::password("D\\u", SECRET))
+            .unwrap()
+            .with_wall_clock(clock);
+        ntlm.initial_response().unwrap();
+        let authenticate = ntlm.respond(&challenge_message(&[])).unwrap();
+        // The NTLMv2 blob: signature 0x0101, four reserved bytes, then the timestamp.
+        assert!(
+            authenticate
+                .windows(16)
+                .any(|w| w[..8] == [1, 1, 0, 0, 0, 0, 0, 0] && w[8..] == expected),
+            "{clock:?}"
+        );
+    }
 }

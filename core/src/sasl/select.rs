@@ -1,5 +1,7 @@
 //! Choosing mechanisms: the strongest ones both sides support and the credentials suit.
 
+use std::time::SystemTime;
+
 use super::{
     Anonymous, ChannelBinding, CramMd5, Credentials, DigestMd5, External, Login, Mechanism, Ntlm,
     OAuthBearer, Plain, SaslLimits, Scram, ScramHash, XOAuth2,
@@ -33,6 +35,9 @@ pub struct SelectOptions<'a> {
     pub host: Option<&'a str>,
     /// Bounds on what the server may ask of a mechanism.
     pub limits: SaslLimits,
+    /// The wall-clock time, for NTLMv2 when the server sends no timestamp of its own (core
+    /// reads no clock: the caller passes it in). `None` sends a zero timestamp.
+    pub wall_clock: Option<SystemTime>,
 }
 
 impl<'a> SelectOptions<'a> {
@@ -45,6 +50,7 @@ impl<'a> SelectOptions<'a> {
             service: "smtp",
             host: None,
             limits: SaslLimits::DEFAULT,
+            wall_clock: None,
         }
     }
 
@@ -64,6 +70,12 @@ impl<'a> SelectOptions<'a> {
     /// Sets the limits.
     pub fn with_limits(mut self, limits: SaslLimits) -> Self {
         self.limits = limits;
+        self
+    }
+
+    /// Sets the wall-clock time (see [`SelectOptions::wall_clock`]).
+    pub fn with_wall_clock(mut self, time: Option<SystemTime>) -> Self {
+        self.wall_clock = time;
         self
     }
 }
@@ -91,7 +103,9 @@ const RANKING: &[(&str, Build)] = &[
     ("SCRAM-SHA-256", |s| scram(s, ScramHash::Sha256)),
     ("SCRAM-SHA-1-PLUS", |s| scram_plus(s, ScramHash::Sha1)),
     ("SCRAM-SHA-1", |s| scram(s, ScramHash::Sha1)),
-    ("NTLM", |s| boxed(Ntlm::new(s.credentials))),
+    ("NTLM", |s| {
+        boxed(Ntlm::new(s.credentials).map(|n| n.with_wall_clock(s.opts.wall_clock)))
+    }),
     ("DIGEST-MD5", |s| {
         let host = s.opts.host.map(str::to_owned);
         boxed(DigestMd5::new(s.credentials, s.opts.service, host))

@@ -218,7 +218,8 @@ impl SmtpClient {
                                 .filter(|d| !d.is_empty())
                                 .map(String::as_str),
                         )
-                        .with_limits(self.config.limits.sasl),
+                        .with_limits(self.config.limits.sasl)
+                        .with_wall_clock(self.config.wall_clock),
                     auth.mechanism.as_deref(),
                 )?;
                 Queued::Auth(AuthExchange::new(handle, mechanisms, self.config.limits))

@@ -1,6 +1,6 @@
 //! Settings of the SMTP machine: TLS policy, client name, limits, timeouts.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use super::address::ClientName;
 use crate::sasl::SaslLimits;
@@ -27,6 +27,9 @@ pub struct SmtpConfig {
     pub limits: SmtpLimits,
     /// How long to wait for each reply (RFC 5321 §4.5.3.2).
     pub timeouts: SmtpTimeouts,
+    /// The wall-clock time the session started, for SASL mechanisms that need one (NTLMv2
+    /// when the server sends no timestamp). The runtime clients set it; core reads no clock.
+    pub wall_clock: Option<SystemTime>,
 }
 
 impl SmtpConfig {
@@ -41,6 +44,7 @@ impl SmtpConfig {
             max_pipelined_commands: 100,
             limits: SmtpLimits::default(),
             timeouts: SmtpTimeouts::default(),
+            wall_clock: None,
         }
     }
 }

@@ -88,6 +88,7 @@ used_by_clients! {
         /// The machine's configuration.
         pub(crate) fn pop3_config(&self) -> Pop3Config {
             let mut config = Pop3Config::new(self.endpoint.tls_mode.into());
+            config.wall_clock = Some(std::time::SystemTime::now());
             config.pipelining = self.pipelining;
             config.server_host = Some(self.endpoint.host.clone());
             if let Some(timeout) = self.endpoint.command_timeout {

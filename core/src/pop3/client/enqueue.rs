@@ -49,6 +49,7 @@ impl Pop3Client {
                     tls: self.tls.info.as_ref(),
                     limits: self.config.limits,
                     host: self.config.server_host.as_deref(),
+                    wall_clock: self.config.wall_clock,
                 };
                 let method = match cmd {
                     Command::UserPass(_) => context.user_pass(auth),
