@@ -133,3 +133,15 @@ fn forwarded_message_is_an_attachment_and_not_entered() {
     );
     assert_eq!(m.text_body().as_deref(), Some("see attached"));
 }
+
+#[test]
+fn content_type_follows_header_changes() {
+    let mut m = parse(&b"Content-Type: text/plain\n\nbody"[..]);
+    assert_eq!(m.content_type().mime_type(), "text/plain");
+    m.headers_mut()
+        .set_structured("Content-Type", "text/html; charset=utf-8")
+        .unwrap();
+    assert_eq!(m.content_type().mime_type(), "text/html");
+    assert_eq!(m.text_body(), None);
+    assert_eq!(m.html_body().as_deref(), Some("body"));
+}

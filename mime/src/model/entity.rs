@@ -7,6 +7,7 @@ use crate::Defect;
 use crate::charset;
 use crate::encoding::{ContentTransferEncoding, Decoded, base64, quoted_printable, uuencode};
 use crate::header::{ContentDisposition, ContentType};
+use crate::model::cached::Cached;
 use crate::model::{HeaderList, Message};
 
 /// Where an entity lies in the parsed input (absolute byte offsets), as MimeKit's persistent
@@ -131,6 +132,8 @@ pub struct Entity {
     pub(crate) defects: Vec<Defect>,
     pub(crate) ranges: Option<ByteRanges>,
     pub(crate) default_type: DefaultType,
+    /// [`Entity::content_type`], parsed on first use; cleared by [`Entity::headers_mut`].
+    content_type: Cached<ContentType>,
 }
 
 impl Entity {
@@ -142,6 +145,7 @@ impl Entity {
             defects: Vec::new(),
             ranges: None,
             default_type: DefaultType::TextPlain,
+            content_type: Cached::default(),
         }
     }
 
@@ -152,6 +156,7 @@ impl Entity {
 
     /// The header block, to change (see [`HeaderList`]).
     pub fn headers_mut(&mut self) -> &mut HeaderList {
+        self.content_type.clear();
         &mut self.headers
     }
 
@@ -181,14 +186,16 @@ impl Entity {
     }
 
     /// The `Content-Type`, or the default ([`DefaultType`]) when absent or malformed.
-    pub fn content_type(&self) -> ContentType {
-        self.headers
-            .value("content-type")
-            .and_then(ContentType::parse)
-            .unwrap_or_else(|| match self.default_type {
-                DefaultType::TextPlain => ContentType::text_plain_default(),
-                DefaultType::MessageRfc822 => ContentType::message_rfc822(),
-            })
+    pub fn content_type(&self) -> &ContentType {
+        self.content_type.get_or_init(|| {
+            self.headers
+                .value("content-type")
+                .and_then(ContentType::parse)
+                .unwrap_or_else(|| match self.default_type {
+                    DefaultType::TextPlain => ContentType::text_plain_default(),
+                    DefaultType::MessageRfc822 => ContentType::message_rfc822(),
+                })
+        })
     }
 
     /// The `Content-Disposition`, when present and well-formed.

@@ -24,6 +24,7 @@
 //! assert_eq!(message.to_bytes().unwrap(), input);
 //! ```
 
+mod cached;
 mod entity;
 mod header_fields;
 mod header_list;
