@@ -31,16 +31,20 @@ impl ContentTransferEncoding {
     /// `(comment)` ignored.
     pub fn parse(value: &str) -> Self {
         let value = value.split('(').next().unwrap_or_default().trim();
-        let lower = value.to_ascii_lowercase();
-        match lower.as_str() {
-            "7bit" => Self::SevenBit,
-            "8bit" => Self::EightBit,
-            "binary" => Self::Binary,
-            "quoted-printable" => Self::QuotedPrintable,
-            "base64" => Self::Base64,
-            "x-uuencode" | "uuencode" | "x-uue" => Self::UUEncode,
-            _ => Self::Other(lower),
-        }
+        let known = [
+            ("7bit", Self::SevenBit),
+            ("8bit", Self::EightBit),
+            ("binary", Self::Binary),
+            ("quoted-printable", Self::QuotedPrintable),
+            ("base64", Self::Base64),
+            ("x-uuencode", Self::UUEncode),
+            ("uuencode", Self::UUEncode),
+            ("x-uue", Self::UUEncode),
+        ];
+        known
+            .into_iter()
+            .find(|(name, _)| value.eq_ignore_ascii_case(name))
+            .map_or_else(|| Self::Other(value.to_ascii_lowercase()), |(_, cte)| cte)
     }
 
     /// The canonical header value (`7bit`, `quoted-printable`, `x-uuencode`, …).
