@@ -10,6 +10,8 @@
 //! `addr-spec`. [`Mailbox::to_header_string`] quotes or RFC 2047-encodes display names as
 //! needed.
 
+use std::borrow::Cow;
+
 use base64::Engine as _;
 
 use crate::header::encoded_word;
@@ -484,13 +486,24 @@ struct Lexer<'a> {
     defects: Vec<AddressDefect>,
 }
 
+/// Bytes that may appear in a [`Kind::Word`], as a lookup table (the lexer's hot loop).
+static ATOM_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = b > b' ' as usize
+            && b != 0x7f
+            && !matches!(
+                b as u8,
+                b'(' | b')' | b'<' | b'>' | b'[' | b'@' | b',' | b':' | b';' | b'.' | b'"'
+            );
+        b += 1;
+    }
+    table
+};
+
 fn is_atom_byte(b: u8) -> bool {
-    b > b' '
-        && b != 0x7f
-        && !matches!(
-            b,
-            b'(' | b')' | b'<' | b'>' | b'[' | b'@' | b',' | b':' | b';' | b'.' | b'"'
-        )
+    ATOM_BYTES[usize::from(b)]
 }
 
 impl<'a> Lexer<'a> {
@@ -632,6 +645,82 @@ impl<'a> Lexer<'a> {
     }
 }
 
+/// Text assembled from pieces of the input. It stays a borrowed slice while each piece is the
+/// next bytes of the input (the usual case: one token, or tokens with nothing to unquote and
+/// single spaces or dots between them) and is copied only once a piece is not.
+struct Gather<'a> {
+    input: &'a [u8],
+    start: usize,
+    end: usize,
+    owned: Option<Vec<u8>>,
+}
+
+impl<'a> Gather<'a> {
+    fn new(input: &'a [u8]) -> Self {
+        Gather {
+            input,
+            start: 0,
+            end: 0,
+            owned: None,
+        }
+    }
+
+    /// Appends `input[start..end]`.
+    fn push(&mut self, start: usize, end: usize) {
+        if start == end {
+            return;
+        }
+        let piece = &self.input[start..end];
+        match &mut self.owned {
+            Some(out) => out.extend_from_slice(piece),
+            None if self.start == self.end => (self.start, self.end) = (start, end),
+            None if start == self.end => self.end = end,
+            None => self.make_owned().extend_from_slice(piece),
+        }
+    }
+
+    /// Appends one byte (a separator).
+    fn push_byte(&mut self, b: u8) {
+        match &mut self.owned {
+            Some(out) => out.push(b),
+            None if self.start < self.end && self.input.get(self.end) == Some(&b) => self.end += 1,
+            None => self.make_owned().push(b),
+        }
+    }
+
+    /// Appends the content of a quoted string or comment (`input[start..end]`) unescaped.
+    fn push_unescaped(&mut self, start: usize, end: usize) {
+        let input = self.input;
+        let raw = &input[start..end];
+        if raw.iter().any(|&b| matches!(b, b'\\' | b'\r' | b'\n' | 0)) {
+            unescape(raw, self.make_owned());
+        } else {
+            self.push(start, end);
+        }
+    }
+
+    /// Switches to an owned copy (once) and returns it.
+    fn make_owned(&mut self) -> &mut Vec<u8> {
+        let (input, start, end) = (self.input, self.start, self.end);
+        self.owned.get_or_insert_with(|| input[start..end].to_vec())
+    }
+
+    /// Appends a token's text: a quoted string unescaped, anything else as written.
+    fn push_token(&mut self, t: Token) {
+        match t.kind {
+            Kind::Quoted => self.push_unescaped(t.start, t.end),
+            _ => self.push(t.start, t.end),
+        }
+    }
+
+    fn finish(self) -> Cow<'a, [u8]> {
+        match self.owned {
+            Some(out) => Cow::Owned(out),
+            None => Cow::Borrowed(&self.input[self.start..self.end]),
+        }
+    }
+}
+
 /// The content of a quoted string or comment: quoted pairs unescaped, CR, LF and NUL dropped.
 fn unescape(raw: &[u8], out: &mut Vec<u8>) {
     let mut i = 0;
@@ -649,14 +738,19 @@ fn unescape(raw: &[u8], out: &mut Vec<u8>) {
 }
 
 /// `bytes` as text without control characters, bad UTF-8 replaced. Clean UTF-8 (the usual
-/// case) is taken over without a copy.
-fn lossy(bytes: Vec<u8>) -> String {
-    let text = match String::from_utf8(bytes) {
-        // C0 controls and DEL are single bytes; C1 controls start with 0xC2.
-        Ok(s) if !s.bytes().any(|b| b < b' ' || b == 0x7f || b == 0xc2) => return s,
-        Ok(s) => s,
-        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+/// case) is copied once if borrowed, taken over if owned.
+fn lossy(bytes: Cow<'_, [u8]>) -> String {
+    let text = match bytes {
+        Cow::Borrowed(b) => String::from_utf8_lossy(b),
+        Cow::Owned(v) => match String::from_utf8(v) {
+            Ok(s) => Cow::Owned(s),
+            Err(e) => Cow::Owned(String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        },
     };
+    // C0 controls and DEL are single bytes; C1 controls start with 0xC2.
+    if !text.bytes().any(|b| b < b' ' || b == 0x7f || b == 0xc2) {
+        return text.into_owned();
+    }
     text.chars().filter(|c| !c.is_control()).collect()
 }
 
@@ -801,74 +895,65 @@ impl Parser<'_, '_> {
 
     /// A display name: words joined by single spaces where whitespace was, RFC 2047-decoded.
     fn phrase(&self, span: Span) -> Option<String> {
-        let input = self.lex.input;
-        let mut raw = Vec::new();
+        let mut raw = Gather::new(self.lex.input);
         let mut first = true;
         self.relex(span, |t| {
             if t.ws_before && !first {
-                raw.push(b' ');
+                raw.push_byte(b' ');
             }
             first = false;
-            match t.kind {
-                Kind::Quoted => unescape(&input[t.start..t.end], &mut raw),
-                _ => raw.extend_from_slice(&input[t.start..t.end]),
-            }
+            raw.push_token(t);
         });
+        let raw = raw.finish();
         let text = encoded_word::decode(&raw).text;
         (!text.is_empty()).then_some(text)
     }
 
     /// A local part: words and dots concatenated, quoted strings unquoted.
     fn local_part(&mut self, span: Span) -> String {
-        let input = self.lex.input;
-        let mut raw = Vec::new();
+        let mut raw = Gather::new(self.lex.input);
         let mut prev_word = false;
         let mut bad = false;
         self.relex(span, |t| {
             let is_word = t.kind != Kind::Special(b'.');
             bad |= is_word && prev_word;
             prev_word = is_word;
-            match t.kind {
-                Kind::Quoted => unescape(&input[t.start..t.end], &mut raw),
-                _ => raw.extend_from_slice(&input[t.start..t.end]),
-            }
+            raw.push_token(t);
         });
         if bad {
             self.defect(AddressDefect::InvalidLocalPart);
         }
-        lossy(raw)
+        lossy(raw.finish())
     }
 
     /// A domain: labels and dots (CFWS allowed between), or a domain literal.
     fn domain(&mut self) -> String {
-        let mut out = Vec::new();
+        let mut out = Gather::new(self.lex.input);
         let mut prev_label = false;
         loop {
             let t = self.peek();
             match t.kind {
-                Kind::Word | Kind::Literal if !prev_label => {
-                    self.bump();
-                    out.extend_from_slice(&self.lex.input[t.start..t.end]);
-                    prev_label = true;
-                }
-                Kind::Special(b'.') => {
-                    self.bump();
-                    out.push(b'.');
-                    prev_label = false;
-                }
+                Kind::Word | Kind::Literal if !prev_label => prev_label = true,
+                Kind::Special(b'.') => prev_label = false,
                 _ => break,
             }
+            self.bump();
+            out.push(t.start, t.end);
         }
-        lossy(out)
+        lossy(out.finish())
     }
 
     fn comment_name(&self, comment: Option<(usize, usize)>) -> Option<String> {
         let (start, end) = comment?;
-        let mut raw = Vec::new();
-        unescape(&self.lex.input[start..end], &mut raw);
+        let mut raw = Gather::new(self.lex.input);
+        raw.push_unescaped(start, end);
+        let raw = raw.finish();
         let text = encoded_word::decode(&raw).text;
-        let text = text.trim();
-        (!text.is_empty()).then(|| text.to_owned())
+        match text.trim() {
+            "" => None,
+            trimmed if trimmed.len() == text.len() => Some(text),
+            trimmed => Some(trimmed.to_owned()),
+        }
     }
 
     fn element(&mut self) {
