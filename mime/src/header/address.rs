@@ -608,6 +608,19 @@ impl<'a> Lexer<'a> {
         }
     }
 
+    /// Skips a run of atom bytes and dots (the tokens of a dot-atom written without CFWS);
+    /// returns its bounds.
+    fn dot_atom_run(&mut self) -> (usize, usize) {
+        let start = self.st.pos;
+        let rest = &self.input[start..];
+        let len = rest
+            .iter()
+            .position(|&b| !is_atom_byte(b) && b != b'.')
+            .unwrap_or(rest.len());
+        self.st.pos = start + len;
+        (start, self.st.pos)
+    }
+
     /// Skips a comment starting at `(`, counting depth instead of recursing. Returns `None` when
     /// it was unclosed (the `(` is then skipped alone), `Some(None)` when too deep.
     fn comment(&mut self) -> Option<Option<(usize, usize)>> {
@@ -763,6 +776,9 @@ fn lossy(bytes: Cow<'_, [u8]>) -> String {
 struct Span {
     state: LexState,
     end: usize,
+    /// The start when the span is atoms and dots with nothing between them (the usual case):
+    /// then phrase and local part alike are the input as written, with no re-lexing.
+    as_written: Option<usize>,
 }
 
 struct Parser<'a, 'o> {
@@ -874,12 +890,21 @@ impl Parser<'_, '_> {
 
     /// Consumes words, dots and quoted strings; returns their span if any.
     fn words(&mut self) -> Option<Span> {
-        let (state, _) = self.peek_full();
+        let (state, first) = self.peek_full();
         let mut end = None;
+        let mut as_written = Some(first.start);
         while let Kind::Word | Kind::Quoted | Kind::Special(b'.') = self.peek().kind {
-            end = Some(self.bump().raw_end);
+            let t = self.bump();
+            if t.kind == Kind::Quoted || end.is_some_and(|end| end != t.start) {
+                as_written = None;
+            }
+            end = Some(t.raw_end);
         }
-        end.map(|end| Span { state, end })
+        end.map(|end| Span {
+            state,
+            end,
+            as_written,
+        })
     }
 
     fn relex(&self, span: Span, mut f: impl FnMut(Token)) {
@@ -895,22 +920,30 @@ impl Parser<'_, '_> {
 
     /// A display name: words joined by single spaces where whitespace was, RFC 2047-decoded.
     fn phrase(&self, span: Span) -> Option<String> {
-        let mut raw = Gather::new(self.lex.input);
-        let mut first = true;
-        self.relex(span, |t| {
-            if t.ws_before && !first {
-                raw.push_byte(b' ');
-            }
-            first = false;
-            raw.push_token(t);
-        });
-        let raw = raw.finish();
+        let raw = if let Some(start) = span.as_written {
+            Cow::Borrowed(&self.lex.input[start..span.end])
+        } else {
+            let mut raw = Gather::new(self.lex.input);
+            let mut first = true;
+            self.relex(span, |t| {
+                if t.ws_before && !first {
+                    raw.push_byte(b' ');
+                }
+                first = false;
+                raw.push_token(t);
+            });
+            raw.finish()
+        };
         let text = encoded_word::decode(&raw).text;
         (!text.is_empty()).then_some(text)
     }
 
     /// A local part: words and dots concatenated, quoted strings unquoted.
     fn local_part(&mut self, span: Span) -> String {
+        if let Some(start) = span.as_written {
+            // Two words are never adjacent there, so the local part is valid.
+            return lossy(Cow::Borrowed(&self.lex.input[start..span.end]));
+        }
         let mut raw = Gather::new(self.lex.input);
         let mut prev_word = false;
         let mut bad = false;
@@ -930,6 +963,13 @@ impl Parser<'_, '_> {
     fn domain(&mut self) -> String {
         let mut out = Gather::new(self.lex.input);
         let mut prev_label = false;
+        if self.peeked.is_none() {
+            // Labels and dots with nothing between them (the usual case) are what the loop
+            // below takes, token by token; one scan takes them at once.
+            let (start, end) = self.lex.dot_atom_run();
+            out.push(start, end);
+            prev_label = end > start && self.lex.input[end - 1] != b'.';
+        }
         loop {
             let t = self.peek();
             match t.kind {
