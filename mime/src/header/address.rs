@@ -486,24 +486,45 @@ struct Lexer<'a> {
     defects: Vec<AddressDefect>,
 }
 
-/// Bytes that may appear in a [`Kind::Word`], as a lookup table (the lexer's hot loop).
-static ATOM_BYTES: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        table[b] = b > b' ' as usize
+/// A byte that may appear in a [`Kind::Word`].
+const ATOM: u8 = 1;
+/// An [`ATOM`] byte or `.`.
+const DOT_ATOM: u8 = 2;
+/// A C0 control, DEL, or the first byte of a UTF-8 C1 control (0xC2).
+const CONTROL: u8 = 4;
+
+/// The classes of each byte, as a lookup table for the hot loops.
+static BYTE_CLASSES: [u8; 256] = {
+    let mut table = [0; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        let atom = b > b' '
             && b != 0x7f
             && !matches!(
-                b as u8,
+                b,
                 b'(' | b')' | b'<' | b'>' | b'[' | b'@' | b',' | b':' | b';' | b'.' | b'"'
             );
-        b += 1;
+        if atom {
+            table[i] |= ATOM | DOT_ATOM;
+        }
+        if b == b'.' {
+            table[i] |= DOT_ATOM;
+        }
+        if b < b' ' || b == 0x7f || b == 0xc2 {
+            table[i] |= CONTROL;
+        }
+        i += 1;
     }
     table
 };
 
+fn is(class: u8, b: u8) -> bool {
+    BYTE_CLASSES[usize::from(b)] & class != 0
+}
+
 fn is_atom_byte(b: u8) -> bool {
-    ATOM_BYTES[usize::from(b)]
+    is(ATOM, b)
 }
 
 impl<'a> Lexer<'a> {
@@ -615,7 +636,7 @@ impl<'a> Lexer<'a> {
         let rest = &self.input[start..];
         let len = rest
             .iter()
-            .position(|&b| !is_atom_byte(b) && b != b'.')
+            .position(|&b| !is(DOT_ATOM, b))
             .unwrap_or(rest.len());
         self.st.pos = start + len;
         (start, self.st.pos)
@@ -754,14 +775,17 @@ fn unescape(raw: &[u8], out: &mut Vec<u8>) {
 /// case) is copied once if borrowed, taken over if owned.
 fn lossy(bytes: Cow<'_, [u8]>) -> String {
     let text = match bytes {
-        Cow::Borrowed(b) => String::from_utf8_lossy(b),
+        // `from_utf8` first: `from_utf8_lossy` costs more on the (usual) valid input.
+        Cow::Borrowed(b) => {
+            std::str::from_utf8(b).map_or_else(|_| String::from_utf8_lossy(b), Cow::Borrowed)
+        }
         Cow::Owned(v) => match String::from_utf8(v) {
             Ok(s) => Cow::Owned(s),
             Err(e) => Cow::Owned(String::from_utf8_lossy(e.as_bytes()).into_owned()),
         },
     };
     // C0 controls and DEL are single bytes; C1 controls start with 0xC2.
-    if !text.bytes().any(|b| b < b' ' || b == 0x7f || b == 0xc2) {
+    if !text.bytes().any(|b| is(CONTROL, b)) {
         return text.into_owned();
     }
     text.chars().filter(|c| !c.is_control()).collect()
