@@ -575,16 +575,9 @@ impl<'a> Lexer<'a> {
                     self.st.pos += 1;
                 }
                 b'"' if !self.st.quotes_broken => {
-                    let mut i = pos + 1;
-                    while i < input.len() {
-                        match input[i] {
-                            b'\\' => i += 2,
-                            b'"' => {
-                                self.st.pos = i + 1;
-                                return token(Kind::Quoted, pos + 1, i, i + 1);
-                            }
-                            _ => i += 1,
-                        }
+                    if let Some(i) = find_close(input, pos + 1, b'"') {
+                        self.st.pos = i + 1;
+                        return token(Kind::Quoted, pos + 1, i, i + 1);
                     }
                     self.defect(AddressDefect::UnclosedQuotedString);
                     self.st.quotes_broken = true;
@@ -592,16 +585,9 @@ impl<'a> Lexer<'a> {
                     self.st.pos += 1;
                 }
                 b'[' if !self.st.literals_broken => {
-                    let mut i = pos + 1;
-                    while i < input.len() {
-                        match input[i] {
-                            b'\\' => i += 2,
-                            b']' => {
-                                self.st.pos = i + 1;
-                                return token(Kind::Literal, pos, i + 1, i + 1);
-                            }
-                            _ => i += 1,
-                        }
+                    if let Some(i) = find_close(input, pos + 1, b']') {
+                        self.st.pos = i + 1;
+                        return token(Kind::Literal, pos, i + 1, i + 1);
                     }
                     self.defect(AddressDefect::UnclosedDomainLiteral);
                     self.st.literals_broken = true;
@@ -623,7 +609,11 @@ impl<'a> Lexer<'a> {
                 // Whitespace, controls, and ignored (broken) `(`, `"`, `[`.
                 _ => {
                     ws_before = true;
-                    self.st.pos += 1;
+                    // A fold is one step, not three.
+                    self.st.pos += 1 + input[pos + 1..]
+                        .iter()
+                        .take_while(|&&b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+                        .count();
                 }
             }
         }
@@ -650,14 +640,19 @@ impl<'a> Lexer<'a> {
         let mut i = start;
         let mut depth = 1usize;
         let mut too_deep = false;
-        while i < input.len() {
+        while let Some(n) = input
+            .get(i..)
+            .and_then(|rest| memchr::memchr3(b'\\', b'(', b')', rest))
+        {
+            i += n;
             match input[i] {
                 b'\\' => i += 1,
                 b'(' => {
                     depth += 1;
                     too_deep |= depth > self.max_comment_depth;
                 }
-                b')' => {
+                // `)`
+                _ => {
                     depth -= 1;
                     if depth == 0 {
                         self.st.pos = i + 1;
@@ -668,7 +663,6 @@ impl<'a> Lexer<'a> {
                         return Some(Some((start, i)));
                     }
                 }
-                _ => {}
             }
             i += 1;
         }
@@ -752,6 +746,18 @@ impl<'a> Gather<'a> {
             Some(out) => Cow::Owned(out),
             None => Cow::Borrowed(&self.input[self.start..self.end]),
         }
+    }
+}
+
+/// The position of the `close` byte ending a quoted string or domain literal whose content
+/// starts at `from`, quoted pairs skipped.
+fn find_close(input: &[u8], mut from: usize, close: u8) -> Option<usize> {
+    loop {
+        from += memchr::memchr2(b'\\', close, input.get(from..)?)?;
+        if input[from] == close {
+            return Some(from);
+        }
+        from += 2;
     }
 }
 
