@@ -720,7 +720,7 @@ impl<'a> Gather<'a> {
     fn push_unescaped(&mut self, start: usize, end: usize) {
         let input = self.input;
         let raw = &input[start..end];
-        if raw.iter().any(|&b| matches!(b, b'\\' | b'\r' | b'\n' | 0)) {
+        if needs_unescape(raw) {
             unescape(raw, self.make_owned());
         } else {
             self.push(start, end);
@@ -759,6 +759,11 @@ fn find_close(input: &[u8], mut from: usize, close: u8) -> Option<usize> {
         }
         from += 2;
     }
+}
+
+/// Whether [`unescape`] would change `raw`.
+fn needs_unescape(raw: &[u8]) -> bool {
+    raw.iter().any(|&b| matches!(b, b'\\' | b'\r' | b'\n' | 0))
 }
 
 /// The content of a quoted string or comment: quoted pairs unescaped, CR, LF and NUL dropped.
@@ -806,9 +811,10 @@ fn lossy(bytes: Cow<'_, [u8]>) -> String {
 struct Span {
     state: LexState,
     end: usize,
-    /// The start when the span is atoms and dots with nothing between them (the usual case):
-    /// then phrase and local part alike are the input as written, with no re-lexing.
-    as_written: Option<usize>,
+    /// Where the text is in the input when it is as written (the usual case): atoms and dots
+    /// with nothing between them, or one quoted string with nothing to unescape. Phrase and
+    /// local part alike are then that slice, with no re-lexing.
+    as_written: Option<(usize, usize)>,
 }
 
 struct Parser<'a, 'o> {
@@ -921,13 +927,18 @@ impl Parser<'_, '_> {
     /// Consumes words, dots and quoted strings; returns their span if any.
     fn words(&mut self) -> Option<Span> {
         let (state, first) = self.peek_full();
+        let input = self.lex.input;
         let mut end = None;
-        let mut as_written = Some(first.start);
+        let mut as_written = Some((first.start, first.start));
         while let Kind::Word | Kind::Quoted | Kind::Special(b'.') = self.peek().kind {
             let t = self.bump();
-            if t.kind == Kind::Quoted || end.is_some_and(|end| end != t.start) {
-                as_written = None;
-            }
+            // Nothing after a quoted string starts where its text ends (its `"` is there).
+            as_written = as_written
+                .filter(|&(_, end)| {
+                    end == t.start
+                        && !(t.kind == Kind::Quoted && needs_unescape(&input[t.start..t.end]))
+                })
+                .map(|(start, _)| (start, t.end));
             end = Some(t.raw_end);
         }
         end.map(|end| Span {
@@ -950,8 +961,8 @@ impl Parser<'_, '_> {
 
     /// A display name: words joined by single spaces where whitespace was, RFC 2047-decoded.
     fn phrase(&self, span: Span) -> Option<String> {
-        let raw = if let Some(start) = span.as_written {
-            Cow::Borrowed(&self.lex.input[start..span.end])
+        let raw = if let Some((start, end)) = span.as_written {
+            Cow::Borrowed(&self.lex.input[start..end])
         } else {
             let mut raw = Gather::new(self.lex.input);
             let mut first = true;
@@ -970,9 +981,9 @@ impl Parser<'_, '_> {
 
     /// A local part: words and dots concatenated, quoted strings unquoted.
     fn local_part(&mut self, span: Span) -> String {
-        if let Some(start) = span.as_written {
+        if let Some((start, end)) = span.as_written {
             // Two words are never adjacent there, so the local part is valid.
-            return lossy(Cow::Borrowed(&self.lex.input[start..span.end]));
+            return lossy(Cow::Borrowed(&self.lex.input[start..end]));
         }
         let mut raw = Gather::new(self.lex.input);
         let mut prev_word = false;

@@ -557,3 +557,27 @@ fn long_display_names_stay_foldable() {
         assert_eq!(p.addresses.0, vec![Address::Mailbox(built)]);
     }
 }
+
+/// Text taken straight from the input (atoms and dots written together, a quoted string with
+/// nothing to unescape, a domain's dot-atom run) must equal what token-by-token assembly gives
+/// wherever that stops being possible.
+#[test]
+fn as_written_text_hands_over_to_token_assembly() {
+    let cases: &[(&str, Option<&str>, &str, &str)] = &[
+        ("Björn  Núñez <x@y>", Some("Björn Núñez"), "x", "y"),
+        ("a.b (c) . d <x@y>", Some("a.b . d"), "x", "y"),
+        ("\"a\\\"b\" <x@y>", Some("a\"b"), "x", "y"),
+        ("\"a\r\n b\" <x@y>", Some("a b"), "x", "y"),
+        ("\"\" <x@y>", None, "x", "y"),
+        ("a.\"b c\"@d", None, "a.b c", "d"),
+        ("x@a.b .c", None, "x", "a.b.c"),
+        ("x@a.(c)b..d", None, "x", "a.b..d"),
+        ("<x@a.b. [1.2]>", None, "x", "a.b.[1.2]"),
+    ];
+    for &(input, name, local, domain) in cases {
+        assert_eq!(mailboxes(input), vec![mb(name, local, domain)], "{input:?}");
+    }
+    let p = parse("\"a\"b@c");
+    assert_eq!(p.addresses.0, vec![Address::Mailbox(mb(None, "ab", "c"))]);
+    assert_eq!(p.defects, vec![AddressDefect::InvalidLocalPart]);
+}
