@@ -30,20 +30,19 @@ impl Charset {
     /// Decodes `bytes` in this charset, removing a leading byte order mark (as for bodies);
     /// the flag is `true` when malformed input was replaced with U+FFFD.
     pub fn decode(&self, bytes: &[u8]) -> (String, bool) {
-        self.decode_bom(bytes, true)
+        let (text, malformed) = self.decode_bom(bytes, true);
+        (text.into_owned(), malformed)
     }
 
-    fn decode_bom(&self, bytes: &[u8], remove_bom: bool) -> (String, bool) {
+    /// Borrows `bytes` when they decode to themselves (e.g. valid UTF-8 in UTF-8).
+    fn decode_bom<'a>(&self, bytes: &'a [u8], remove_bom: bool) -> (Cow<'a, str>, bool) {
         match self {
-            Charset::Whatwg(e) => {
-                let (text, had_errors) = if remove_bom {
-                    e.decode_with_bom_removal(bytes)
-                } else {
-                    e.decode_without_bom_handling(bytes)
-                };
-                (text.into_owned(), had_errors)
+            Charset::Whatwg(e) if remove_bom => e.decode_with_bom_removal(bytes),
+            Charset::Whatwg(e) => e.decode_without_bom_handling(bytes),
+            Charset::Utf7 => {
+                let (text, malformed) = decode_utf7(bytes);
+                (Cow::Owned(text), malformed)
             }
-            Charset::Utf7 => decode_utf7(bytes),
         }
     }
 }
@@ -120,12 +119,20 @@ const ALIASES: &[(&str, &str)] = &[
 /// rather than replaced by a single U+FFFD.
 pub fn lookup(label: &str) -> Option<Charset> {
     let label = label.trim().trim_matches('"').trim();
-    if label.is_empty() || label.len() > 64 {
+    if label.is_empty() || label.len() > MAX_LABEL {
         return None;
     }
-    let lower = label.to_ascii_lowercase();
+    if let Some(e) = common(label) {
+        return Some(Charset::Whatwg(e));
+    }
+    let mut buf = [0u8; MAX_LABEL];
+    let lower = &mut buf[..label.len()];
+    lower.copy_from_slice(label.as_bytes());
+    lower.make_ascii_lowercase();
+    // Lower-casing ASCII letters keeps UTF-8 valid.
+    let lower = std::str::from_utf8(lower).unwrap_or_default();
     if matches!(
-        lower.as_str(),
+        lower,
         "utf-7"
             | "utf7"
             | "utf_7"
@@ -143,8 +150,36 @@ pub fn lookup(label: &str) -> Option<Charset> {
                 .find(|(alias, _)| *alias == lower)
                 .and_then(|(_, target)| Encoding::for_label_no_replacement(target.as_bytes()))
         })
-        .or_else(|| normalized_numbered(&lower));
+        .or_else(|| normalized_numbered(lower));
     found.map(Charset::Whatwg)
+}
+
+/// Longest label [`lookup`] considers.
+const MAX_LABEL: usize = 64;
+
+/// The labels most mail uses, with what `Encoding::for_label` gives for them: checked first,
+/// as a short linear scan beats `for_label`'s search over every WHATWG label.
+const COMMON: &[(&str, &Encoding)] = &[
+    ("utf-8", encoding_rs::UTF_8),
+    ("us-ascii", encoding_rs::WINDOWS_1252),
+    ("iso-8859-1", encoding_rs::WINDOWS_1252),
+    ("windows-1252", encoding_rs::WINDOWS_1252),
+    ("iso-8859-15", encoding_rs::ISO_8859_15),
+    ("shift_jis", encoding_rs::SHIFT_JIS),
+    ("iso-2022-jp", encoding_rs::ISO_2022_JP),
+    ("gb2312", encoding_rs::GBK),
+    ("big5", encoding_rs::BIG5),
+    ("euc-kr", encoding_rs::EUC_KR),
+    ("koi8-r", encoding_rs::KOI8_R),
+    ("windows-1251", encoding_rs::WINDOWS_1251),
+];
+
+/// [`COMMON`]'s encoding for a trimmed label, compared case-insensitively.
+fn common(label: &str) -> Option<&'static Encoding> {
+    COMMON
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(label))
+        .map(|&(_, e)| e)
 }
 
 /// `cp1252`, `windows_1252`, `iso8859-1`, `iso_8859_15`, `iso8859_2` and similar spellings.
@@ -174,16 +209,30 @@ fn normalized_numbered(lower: &str) -> Option<&'static Encoding> {
 /// windows-1252, plus [`CharsetDefect::UnknownCharset`]. Malformed input in a known charset gives
 /// [`CharsetDefect::Malformed`].
 pub fn decode(label: &str, bytes: &[u8]) -> (String, Option<CharsetDefect>) {
-    decode_bom(label, bytes, true)
+    let (text, defect) = decode_bom(label, bytes, true);
+    (text.into_owned(), defect)
 }
 
 /// Like [`decode`], but a leading U+FEFF is kept as a character: in header text (RFC 2047
 /// words, RFC 2231 values) it is content, not a byte order mark.
 pub fn decode_keeping_bom(label: &str, bytes: &[u8]) -> (String, Option<CharsetDefect>) {
+    let (text, defect) = keeping_bom_str(label, bytes);
+    (text.into_owned(), defect)
+}
+
+/// [`decode_keeping_bom`] without a copy when `bytes` decode to themselves.
+pub(crate) fn keeping_bom_str<'a>(
+    label: &str,
+    bytes: &'a [u8],
+) -> (Cow<'a, str>, Option<CharsetDefect>) {
     decode_bom(label, bytes, false)
 }
 
-fn decode_bom(label: &str, bytes: &[u8], remove_bom: bool) -> (String, Option<CharsetDefect>) {
+fn decode_bom<'a>(
+    label: &str,
+    bytes: &'a [u8],
+    remove_bom: bool,
+) -> (Cow<'a, str>, Option<CharsetDefect>) {
     match lookup(label) {
         Some(charset) => {
             let (text, malformed) = charset.decode_bom(bytes, remove_bom);
@@ -193,7 +242,7 @@ fn decode_bom(label: &str, bytes: &[u8], remove_bom: bool) -> (String, Option<Ch
             (text, defect)
         }
         None => (
-            decode_fallback(bytes),
+            fallback_str(bytes),
             Some(CharsetDefect::UnknownCharset {
                 label: label.trim().to_owned(),
             }),
@@ -439,6 +488,19 @@ mod tests {
             "cp99999",
         ] {
             assert_eq!(lookup(label), None, "{label}");
+        }
+    }
+
+    #[test]
+    fn common_labels_agree_with_whatwg() {
+        for &(label, encoding) in COMMON {
+            assert_eq!(
+                Encoding::for_label_no_replacement(label.as_bytes()),
+                Some(encoding),
+                "{label}"
+            );
+            let upper = label.to_ascii_uppercase();
+            assert_eq!(lookup(&upper), Some(Charset::Whatwg(encoding)), "{upper}");
         }
     }
 

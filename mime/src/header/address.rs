@@ -975,7 +975,7 @@ impl Parser<'_, '_> {
             });
             raw.finish()
         };
-        let text = encoded_word::decode(&raw).text;
+        let text = encoded_word::decode(&raw).text.into_owned();
         (!text.is_empty()).then_some(text)
     }
 

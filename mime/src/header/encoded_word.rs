@@ -7,6 +7,8 @@
 //! word (whichever is shorter), and folds so that no line is longer than 78 columns (never longer
 //! than 998), without ever writing a raw CR or LF except in a fold.
 
+use std::borrow::Cow;
+
 use base64::Engine as _;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 
@@ -74,9 +76,10 @@ pub enum Rfc2047Defect {
 
 /// The result of decoding a header value.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Decoded {
-    /// The decoded text.
-    pub text: String,
+pub struct Decoded<'a> {
+    /// The decoded text. It borrows the input when the input is its own decoding: valid UTF-8
+    /// without encoded words or folds, within [`DecodeOptions::max_decoded_len`].
+    pub text: Cow<'a, str>,
     /// Defects found, at most [`DecodeOptions::max_defects`].
     pub defects: Vec<Rfc2047Defect>,
     /// Defects found beyond [`DecodeOptions::max_defects`].
@@ -86,7 +89,7 @@ pub struct Decoded {
     pub has_control: bool,
 }
 
-impl Decoded {
+impl Decoded<'_> {
     fn defect(&mut self, defect: Rfc2047Defect, max: usize) {
         if self.defects.len() < max {
             self.defects.push(defect);
@@ -96,11 +99,10 @@ impl Decoded {
     }
 }
 
-/// One parsed encoded word.
+/// One parsed encoded word (its decoded bytes are left in a buffer, see [`parse_word`]).
 struct Word<'a> {
     /// Charset with any RFC 2231 `*language` suffix removed.
     charset: &'a str,
-    bytes: Vec<u8>,
     /// Index just past the closing `?=`.
     end: usize,
 }
@@ -109,9 +111,9 @@ fn is_ws(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
 
-/// Parses an encoded word starting at `start` (which holds `=?`). Linear in the distance to
-/// the third `?` after `start`.
-fn parse_word(input: &[u8], start: usize) -> Option<Word<'_>> {
+/// Parses an encoded word starting at `start` (which holds `=?`), leaving its decoded bytes in
+/// `bytes` (cleared first). Linear in the distance to the third `?` after `start`.
+fn parse_word<'a>(input: &'a [u8], start: usize, bytes: &mut Vec<u8>) -> Option<Word<'a>> {
     let cs_start = start + 2;
     let q1 = cs_start
         + input
@@ -140,14 +142,14 @@ fn parse_word(input: &[u8], start: usize) -> Option<Word<'_>> {
         return None;
     }
     let text = &input[text_start..q3];
-    let bytes = match enc {
-        b'B' | b'b' => LENIENT_B64.decode(text).ok()?,
-        b'Q' | b'q' => decode_q(text),
+    bytes.clear();
+    match enc {
+        b'B' | b'b' => LENIENT_B64.decode_vec(text, bytes).ok()?,
+        b'Q' | b'q' => decode_q(text, bytes),
         _ => return None,
-    };
+    }
     Some(Word {
         charset,
-        bytes,
         end: q3 + 2,
     })
 }
@@ -156,9 +158,9 @@ fn hex(b: u8) -> Option<u8> {
     (b as char).to_digit(16).map(|d| d as u8)
 }
 
-/// Q decoding: `_` is a space, `=XX` a byte; a bad `=` stays literal.
-fn decode_q(text: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(text.len());
+/// Q decoding into `out`: `_` is a space, `=XX` a byte; a bad `=` stays literal.
+fn decode_q(text: &[u8], out: &mut Vec<u8>) {
+    out.reserve(text.len());
     let mut i = 0;
     while i < text.len() {
         match text[i] {
@@ -177,11 +179,10 @@ fn decode_q(text: &[u8]) -> Vec<u8> {
         }
         i += 1;
     }
-    out
 }
 
 /// Decodes a header value with the default limits. See [`decode_with`].
-pub fn decode(input: &[u8]) -> Decoded {
+pub fn decode(input: &[u8]) -> Decoded<'_> {
     decode_with(input, &DecodeOptions::default())
 }
 
@@ -196,15 +197,39 @@ pub fn decode(input: &[u8]) -> Decoded {
 /// - Malformed words are kept literally. Text outside encoded words is taken as UTF-8, or as
 ///   windows-1252 when it is not valid UTF-8; folds (CRLF or LF before a space or tab) in it are
 ///   removed.
-pub fn decode_with(input: &[u8], options: &DecodeOptions) -> Decoded {
-    let mut state = DecodeState {
-        out: Decoded {
-            text: String::with_capacity(input.len().min(options.max_decoded_len)),
+///
+/// A value with nothing to decode is returned borrowed, without a copy.
+pub fn decode_with<'a>(input: &'a [u8], options: &DecodeOptions) -> Decoded<'a> {
+    match unchanged(input, options) {
+        Some(text) => Decoded {
+            text: Cow::Borrowed(text),
             ..Decoded::default()
         },
+        None => decode_words(input, options),
+    }
+}
+
+/// `input` as text when it is its own decoding: valid UTF-8 with no `=?` and no line break,
+/// within the length limit.
+fn unchanged<'a>(input: &'a [u8], options: &DecodeOptions) -> Option<&'a str> {
+    if input.len() > options.max_decoded_len
+        || memchr::memchr(b'\n', input).is_some()
+        || crate::header::lex::find_pair(input, *b"=?").is_some()
+    {
+        return None;
+    }
+    std::str::from_utf8(input).ok()
+}
+
+/// The general case of [`decode_with`].
+fn decode_words<'a>(input: &'a [u8], options: &DecodeOptions) -> Decoded<'a> {
+    let mut state = DecodeState {
+        text: String::with_capacity(input.len().min(options.max_decoded_len)),
+        out: Decoded::default(),
         options,
         pending_charset: None,
         pending: Vec::new(),
+        word: Vec::new(),
         full: false,
     };
     let mut words = 0usize;
@@ -215,7 +240,7 @@ pub fn decode_with(input: &[u8], options: &DecodeOptions) -> Decoded {
             break;
         };
         let start = search + offset;
-        let Some(word) = parse_word(input, start) else {
+        let Some(word) = parse_word(input, start, &mut state.word) else {
             if looks_like_word(input, start) {
                 state
                     .out
@@ -246,8 +271,8 @@ pub fn decode_with(input: &[u8], options: &DecodeOptions) -> Decoded {
             state.flush();
         }
         state.pending_charset = Some(word.charset);
-        state.pending.extend_from_slice(&word.bytes);
-        if state.pending.len() > options.max_decoded_len.saturating_sub(state.out.text.len()) {
+        state.pending.extend_from_slice(&state.word);
+        if state.pending.len() > options.max_decoded_len.saturating_sub(state.text.len()) {
             // Already past the cap: decode now rather than buffer more.
             state.flush();
         }
@@ -258,6 +283,7 @@ pub fn decode_with(input: &[u8], options: &DecodeOptions) -> Decoded {
     if !state.full {
         state.literal(&input[pos..]);
     }
+    state.out.text = Cow::Owned(state.text);
     state.out
 }
 
@@ -272,10 +298,14 @@ fn looks_like_word(input: &[u8], start: usize) -> bool {
 }
 
 struct DecodeState<'a, 'o> {
-    out: Decoded,
+    /// The decoded text so far (`out.text` is set from it at the end).
+    text: String,
+    out: Decoded<'a>,
     options: &'o DecodeOptions,
     pending_charset: Option<&'a str>,
     pending: Vec<u8>,
+    /// The bytes of the word just parsed.
+    word: Vec<u8>,
     full: bool,
 }
 
@@ -285,16 +315,14 @@ impl DecodeState<'_, '_> {
         let Some(label) = self.pending_charset.take() else {
             return;
         };
-        let bytes = std::mem::take(&mut self.pending);
-        let (text, defect) = charset::decode_keeping_bom(label, &bytes);
+        let mut bytes = std::mem::take(&mut self.pending);
+        let (text, defect) = charset::keeping_bom_str(label, &bytes);
         if let Some(d) = defect {
             self.out
                 .defect(Rfc2047Defect::Charset(d), self.options.max_defects);
         }
-        if text
-            .chars()
-            .any(|c| c.is_control() && c != '\t' && (c as u32) < 0x80)
-        {
+        // The ASCII controls other than TAB; in UTF-8 their bytes stand only for themselves.
+        if text.bytes().any(|b| (b < 0x20 && b != b'\t') || b == 0x7f) {
             if !self.out.has_control {
                 self.out
                     .defect(Rfc2047Defect::ControlCharacter, self.options.max_defects);
@@ -302,50 +330,47 @@ impl DecodeState<'_, '_> {
             self.out.has_control = true;
         }
         self.push(&text);
+        drop(text);
+        // Keep the buffer for the next run.
+        bytes.clear();
+        self.pending = bytes;
     }
 
     /// Appends literal text, unfolding it.
     fn literal(&mut self, bytes: &[u8]) {
-        if bytes.is_empty() {
-            return;
-        }
         let text = charset::fallback_str(bytes);
-        if !text.contains('\n') {
-            self.push(&text);
-            return;
-        }
-        let mut unfolded = String::with_capacity(text.len());
         let mut rest = &*text;
-        while let Some(i) = rest.find('\n') {
+        while let Some(i) = memchr::memchr(b'\n', rest.as_bytes()) {
             let (head, tail) = rest.split_at(i);
             let tail = &tail[1..];
             if tail.starts_with([' ', '\t']) {
-                unfolded.push_str(head.strip_suffix('\r').unwrap_or(head));
+                self.push(head.strip_suffix('\r').unwrap_or(head));
             } else {
-                unfolded.push_str(head);
-                unfolded.push('\n');
+                self.push(head);
+                self.push("\n");
             }
             rest = tail;
         }
-        unfolded.push_str(rest);
-        self.push(&unfolded);
+        self.push(rest);
     }
 
+    /// Appends text, up to [`DecodeOptions::max_decoded_len`]. Pushing pieces one by one cuts
+    /// at the same place as pushing them joined.
     fn push(&mut self, text: &str) {
         if self.full {
             return;
         }
         let limit = self.options.max_decoded_len;
-        let room = limit.saturating_sub(self.out.text.len());
+        let room = limit.saturating_sub(self.text.len());
         if text.len() <= room {
-            self.out.text.push_str(text);
+            self.text.push_str(text);
             return;
         }
         let mut cut = room;
         while !text.is_char_boundary(cut) {
             cut -= 1;
         }
-        self.out.text.push_str(&text[..cut]);
+        self.text.push_str(&text[..cut]);
         self.full = true;
         self.out.defect(
             Rfc2047Defect::DecodedTooLong { limit },

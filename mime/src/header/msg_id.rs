@@ -199,8 +199,17 @@ fn bracketed(
     out: &mut ParsedMessageIds,
     max_defects: usize,
 ) -> (Option<String>, usize) {
-    let mut id = Vec::new();
-    let mut i = start + 1;
+    // Skip the plain bytes in one go: most identifiers have nothing to remove.
+    let mut i = start
+        + 1
+        + input[start + 1..]
+            .iter()
+            .position(|&b| matches!(b, b'>' | b'<' | b'(') || b < 0x21 || b == 0x7f)
+            .unwrap_or(input.len() - start - 1);
+    if input.get(i) == Some(&b'>') {
+        return (Some(clean(&input[start + 1..i])), i + 1);
+    }
+    let mut id = input[start + 1..i].to_vec();
     while i < input.len() {
         match input[i] {
             b'>' => return (Some(clean(&id)), i + 1),
@@ -234,6 +243,11 @@ fn bracketed(
 /// The identifier as text, without control characters (so it can be written back safely).
 fn clean(bytes: &[u8]) -> String {
     let text = String::from_utf8_lossy(bytes);
+    // Control characters are C0, DEL and C1 (U+0080..U+009F, which UTF-8 starts with 0xC2):
+    // without those bytes there is nothing to filter.
+    if !text.bytes().any(|b| b < 0x20 || b == 0x7f || b == 0xc2) {
+        return text.into_owned();
+    }
     text.chars().filter(|c| !c.is_control()).collect()
 }
 

@@ -346,7 +346,7 @@ fn assemble(raws: Vec<Raw<'_>>, options: &ParseOptions, out: &mut Parameters) {
 
 fn plain_value(bytes: &[u8], options: &ParseOptions) -> String {
     if options.decode_rfc2047 && crate::header::lex::find_pair(bytes, *b"=?").is_some() {
-        encoded_word::decode(bytes).text
+        encoded_word::decode(bytes).text.into_owned()
     } else {
         charset::decode_fallback(bytes)
     }

@@ -110,7 +110,7 @@ impl HeaderList {
                 .iter()
                 .position(|&b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
                 .unwrap_or(v.len());
-            encoded_word::decode(&v[start..]).text
+            encoded_word::decode(&v[start..]).text.into_owned()
         })
     }
 

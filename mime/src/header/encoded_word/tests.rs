@@ -4,7 +4,7 @@ use quickcheck::{TestResult, quickcheck};
 fn text(input: &str) -> String {
     let d = decode(input.as_bytes());
     assert!(d.defects.is_empty(), "{input:?}: {:?}", d.defects);
-    d.text
+    d.text.into_owned()
 }
 
 /// Undoes folding the way a header parser would.
@@ -80,6 +80,26 @@ fn lenient_decoding() {
     // Raw 8-bit text outside words.
     assert_eq!(decode(b"caf\xe9").text, "café");
     assert_eq!(text("=?utf-7?q?Hi_Mom_-+Jjo--!?="), "Hi Mom -\u{263A}-!");
+}
+
+#[test]
+fn plain_values_are_borrowed() {
+    let plain = decode(b"value 42 caf\xc3\xa9");
+    assert!(matches!(plain.text, Cow::Borrowed("value 42 café")));
+    // Anything to undo makes a new string: a fold, a word, bytes that are not UTF-8.
+    assert!(matches!(decode(b"a\r\n b").text, Cow::Owned(t) if t == "a b"));
+    assert!(matches!(decode(b"=?utf-8?q?x?=").text, Cow::Owned(t) if t == "x"));
+    assert!(matches!(decode(b"caf\xe9").text, Cow::Owned(t) if t == "café"));
+    // The length limit still holds.
+    let d = decode_with(
+        b"abcdef",
+        &DecodeOptions {
+            max_decoded_len: 4,
+            ..DecodeOptions::default()
+        },
+    );
+    assert_eq!(d.text, "abcd");
+    assert_eq!(d.defects, [Rfc2047Defect::DecodedTooLong { limit: 4 }]);
 }
 
 #[test]
@@ -199,7 +219,8 @@ fn word_bomb_hits_caps_in_linear_time() {
     );
     assert!(d.text == format!("{} ", "a".repeat(200_000)));
     // Unknown charsets and malformed prefixes in bulk: defects capped.
-    let d = decode("=?x-evil?q?a?= =?".repeat(100_000).as_bytes());
+    let input = "=?x-evil?q?a?= =?".repeat(100_000);
+    let d = decode(input.as_bytes());
     assert!(d.defects.len() <= 64 && d.dropped_defects > 0);
     decode("=?=?=?".repeat(100_000).as_bytes());
     decode("=?a?q?".repeat(100_000).as_bytes());

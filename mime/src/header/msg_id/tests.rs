@@ -40,6 +40,19 @@ fn obsolete_forms() {
 }
 
 #[test]
+fn controls_removed_from_ids() {
+    // C0 inside brackets after plain bytes, C1 (U+0085) and DEL in a bare id.
+    let parsed = parse_list("<ab\x01c@d> x\u{85}y\x7f@z".as_bytes());
+    assert_eq!(
+        parsed.ids.iter().map(MessageId::as_str).collect::<Vec<_>>(),
+        ["abc@d", "xy@z"]
+    );
+    assert!(parsed.defects.contains(&MessageIdDefect::ObsoleteSpace));
+    // Other non-ASCII stays.
+    assert_eq!(ids("<caf\u{e9}\u{c2}@x>"), ["caf\u{e9}\u{c2}@x"]);
+}
+
+#[test]
 fn lenient_recovery() {
     let parsed = parse_list(b"bare@id.example <> <nohost> <unclosed@x");
     assert_eq!(

@@ -262,7 +262,9 @@ impl MessageReport {
             .copied()
             .filter(|&b| b != b'\r' && b != b'\n')
             .collect();
-        let decoded = encoded_word::decode(unfolded.trim_ascii()).text;
+        let decoded = encoded_word::decode(unfolded.trim_ascii())
+            .text
+            .into_owned();
         frame.headers.push((name.to_owned(), decoded));
     }
 
