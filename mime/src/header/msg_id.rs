@@ -242,12 +242,14 @@ fn bracketed(
 
 /// The identifier as text, without control characters (so it can be written back safely).
 fn clean(bytes: &[u8]) -> String {
-    let text = String::from_utf8_lossy(bytes);
     // Control characters are C0, DEL and C1 (U+0080..U+009F, which UTF-8 starts with 0xC2):
-    // without those bytes there is nothing to filter.
-    if !text.bytes().any(|b| b < 0x20 || b == 0x7f || b == 0xc2) {
-        return text.into_owned();
+    // valid UTF-8 without those bytes has nothing to filter.
+    if !bytes.iter().any(|&b| b < 0x20 || b == 0x7f || b == 0xc2) {
+        if let Ok(text) = std::str::from_utf8(bytes) {
+            return text.to_owned();
+        }
     }
+    let text = String::from_utf8_lossy(bytes);
     text.chars().filter(|c| !c.is_control()).collect()
 }
 
