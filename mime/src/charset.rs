@@ -118,12 +118,13 @@ const ALIASES: &[(&str, &str)] = &[
 /// encoding (e.g. `iso-2022-kr`, `hz-gb-2312`) are reported as unknown, so their bytes are kept
 /// rather than replaced by a single U+FFFD.
 pub fn lookup(label: &str) -> Option<Charset> {
+    // A common label as it stands needs no trimming (and the rest finds it too).
+    if let Some(e) = common(label) {
+        return Some(Charset::Whatwg(e));
+    }
     let label = label.trim().trim_matches('"').trim();
     if label.is_empty() || label.len() > MAX_LABEL {
         return None;
-    }
-    if let Some(e) = common(label) {
-        return Some(Charset::Whatwg(e));
     }
     let mut buf = [0u8; MAX_LABEL];
     let lower = &mut buf[..label.len()];
@@ -174,7 +175,7 @@ const COMMON: &[(&str, &Encoding)] = &[
     ("windows-1251", encoding_rs::WINDOWS_1251),
 ];
 
-/// [`COMMON`]'s encoding for a trimmed label, compared case-insensitively.
+/// [`COMMON`]'s encoding for a label, compared case-insensitively.
 fn common(label: &str) -> Option<&'static Encoding> {
     COMMON
         .iter()

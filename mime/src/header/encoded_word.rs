@@ -99,7 +99,7 @@ impl Decoded<'_> {
     }
 }
 
-/// One parsed encoded word (its decoded bytes are left in a buffer, see [`parse_word`]).
+/// One parsed encoded word (its decoded bytes are appended to a buffer, see [`parse_word`]).
 struct Word<'a> {
     /// Charset with any RFC 2231 `*language` suffix removed.
     charset: &'a str,
@@ -111,8 +111,9 @@ fn is_ws(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
 
-/// Parses an encoded word starting at `start` (which holds `=?`), leaving its decoded bytes in
-/// `bytes` (cleared first). Linear in the distance to the third `?` after `start`.
+/// Parses an encoded word starting at `start` (which holds `=?`), appending its decoded bytes
+/// to `bytes` (left as it was when the word is malformed). Linear in the distance to the third
+/// `?` after `start`.
 fn parse_word<'a>(input: &'a [u8], start: usize, bytes: &mut Vec<u8>) -> Option<Word<'a>> {
     let cs_start = start + 2;
     let q1 = cs_start
@@ -142,9 +143,14 @@ fn parse_word<'a>(input: &'a [u8], start: usize, bytes: &mut Vec<u8>) -> Option<
         return None;
     }
     let text = &input[text_start..q3];
-    bytes.clear();
     match enc {
-        b'B' | b'b' => LENIENT_B64.decode_vec(text, bytes).ok()?,
+        b'B' | b'b' => {
+            let len = bytes.len();
+            if LENIENT_B64.decode_vec(text, bytes).is_err() {
+                bytes.truncate(len);
+                return None;
+            }
+        }
         b'Q' | b'q' => decode_q(text, bytes),
         _ => return None,
     }
@@ -229,7 +235,6 @@ fn decode_words<'a>(input: &'a [u8], options: &DecodeOptions) -> Decoded<'a> {
         options,
         pending_charset: None,
         pending: Vec::new(),
-        word: Vec::new(),
         full: false,
     };
     let mut words = 0usize;
@@ -240,7 +245,11 @@ fn decode_words<'a>(input: &'a [u8], options: &DecodeOptions) -> Decoded<'a> {
             break;
         };
         let start = search + offset;
-        let Some(word) = parse_word(input, start, &mut state.word) else {
+        // Words decode to fewer bytes than they take, so this allocates once.
+        state.pending.reserve(input.len() - start);
+        // The word's bytes go after the pending run's, which may have to be flushed first.
+        let run_end = state.pending.len();
+        let Some(word) = parse_word(input, start, &mut state.pending) else {
             if looks_like_word(input, start) {
                 state
                     .out
@@ -250,6 +259,7 @@ fn decode_words<'a>(input: &'a [u8], options: &DecodeOptions) -> Decoded<'a> {
             continue;
         };
         if words >= options.max_words {
+            state.pending.truncate(run_end);
             state.out.defect(
                 Rfc2047Defect::TooManyWords {
                     limit: options.max_words,
@@ -261,25 +271,23 @@ fn decode_words<'a>(input: &'a [u8], options: &DecodeOptions) -> Decoded<'a> {
         words += 1;
         let between = &input[pos..start];
         if state.pending_charset.is_none() || !between.iter().all(|&b| is_ws(b)) {
-            state.flush();
+            state.flush(run_end);
             state.literal(between);
-        }
-        if state
+        } else if state
             .pending_charset
             .is_some_and(|c: &str| !c.eq_ignore_ascii_case(word.charset))
         {
-            state.flush();
+            state.flush(run_end);
         }
         state.pending_charset = Some(word.charset);
-        state.pending.extend_from_slice(&state.word);
         if state.pending.len() > options.max_decoded_len.saturating_sub(state.text.len()) {
             // Already past the cap: decode now rather than buffer more.
-            state.flush();
+            state.flush(state.pending.len());
         }
         pos = word.end;
         search = word.end;
     }
-    state.flush();
+    state.flush(state.pending.len());
     if !state.full {
         state.literal(&input[pos..]);
     }
@@ -303,20 +311,20 @@ struct DecodeState<'a, 'o> {
     out: Decoded<'a>,
     options: &'o DecodeOptions,
     pending_charset: Option<&'a str>,
+    /// The bytes of the pending run, possibly followed by those of the word just parsed.
     pending: Vec<u8>,
-    /// The bytes of the word just parsed.
-    word: Vec<u8>,
     full: bool,
 }
 
 impl DecodeState<'_, '_> {
-    /// Decodes the pending run of same-charset words.
-    fn flush(&mut self) {
+    /// Decodes the pending run of same-charset words, whose bytes end at `end`; the bytes after
+    /// it stay pending.
+    fn flush(&mut self, end: usize) {
         let Some(label) = self.pending_charset.take() else {
             return;
         };
         let mut bytes = std::mem::take(&mut self.pending);
-        let (text, defect) = charset::keeping_bom_str(label, &bytes);
+        let (text, defect) = charset::keeping_bom_str(label, &bytes[..end]);
         if let Some(d) = defect {
             self.out
                 .defect(Rfc2047Defect::Charset(d), self.options.max_defects);
@@ -331,8 +339,7 @@ impl DecodeState<'_, '_> {
         }
         self.push(&text);
         drop(text);
-        // Keep the buffer for the next run.
-        bytes.clear();
+        bytes.drain(..end);
         self.pending = bytes;
     }
 
