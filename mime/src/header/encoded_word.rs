@@ -218,11 +218,16 @@ pub fn decode_with<'a>(input: &'a [u8], options: &DecodeOptions) -> Decoded<'a> 
 /// `input` as text when it is its own decoding: valid UTF-8 with no `=?` and no line break,
 /// within the length limit.
 fn unchanged<'a>(input: &'a [u8], options: &DecodeOptions) -> Option<&'a str> {
-    if input.len() > options.max_decoded_len
-        || memchr::memchr(b'\n', input).is_some()
-        || crate::header::lex::find_pair(input, *b"=?").is_some()
-    {
+    if input.len() > options.max_decoded_len {
         return None;
+    }
+    let mut from = 0;
+    while let Some(i) = memchr::memchr2(b'\n', b'=', &input[from..]) {
+        let at = from + i;
+        if input[at] == b'\n' || input.get(at + 1) == Some(&b'?') {
+            return None;
+        }
+        from = at + 1;
     }
     std::str::from_utf8(input).ok()
 }
