@@ -1032,7 +1032,7 @@ impl Parser<'_, '_> {
         let text = encoded_word::decode(&raw).text;
         match text.trim() {
             "" => None,
-            trimmed if trimmed.len() == text.len() => Some(text),
+            trimmed if trimmed.len() == text.len() => Some(text.into_owned()),
             trimmed => Some(trimmed.to_owned()),
         }
     }
