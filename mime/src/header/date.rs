@@ -481,6 +481,37 @@ fn tokenize(input: &[u8]) -> (Vec<Token>, bool) {
     (tokens, false)
 }
 
+/// A three-letter name as a number, any case: `| 0x20` lower-cases a letter and turns no other
+/// byte into one, so two words get the same key exactly when they match ignoring ASCII case.
+const fn key3(a: u8, b: u8, c: u8) -> u32 {
+    u32::from_le_bytes([a | 0x20, b | 0x20, c | 0x20, 0])
+}
+
+/// The [`key3`] of each three-letter name.
+const fn keys3<const N: usize>(names: [&str; N]) -> [u32; N] {
+    let mut keys = [0; N];
+    let mut i = 0;
+    while i < N {
+        let [a, b, c] = *names[i].as_bytes() else {
+            panic!("not a three-letter name");
+        };
+        keys[i] = key3(a, b, c);
+        i += 1;
+    }
+    keys
+}
+
+const DAY_KEYS: [u32; 7] = keys3(DAY_NAMES);
+const MONTH_KEYS: [u32; 12] = keys3(MONTH_NAMES);
+
+/// Index of the three-letter `word` (case-insensitive) among the names `keys` stands for
+/// ([`DAY_KEYS`], [`MONTH_KEYS`]): one compare per name instead of a byte loop.
+fn lookup3(word: &[u8], keys: &[u32]) -> Option<usize> {
+    let &[a, b, c] = word else { return None };
+    let key = key3(a, b, c);
+    keys.iter().position(|&k| k == key)
+}
+
 /// Index of `word` (case-insensitive) in `names`.
 fn lookup(word: &[u8], names: &[&str]) -> Option<usize> {
     names
@@ -617,7 +648,7 @@ fn parse_common(input: &[u8]) -> Option<(DateTime, bool)> {
     let end = input.iter().rposition(|b| !is_space(b))? + 1;
     let s = &input[start..end];
     let (weekday, s) = match s {
-        [a, b, c, b',', b' ', rest @ ..] => (Some(lookup(&[*a, *b, *c], &DAY_NAMES)?), rest),
+        [a, b, c, b',', b' ', rest @ ..] => (Some(lookup3(&[*a, *b, *c], &DAY_KEYS)?), rest),
         _ => (None, s),
     };
     let digit = |b: u8| b.is_ascii_digit().then(|| u32::from(b - b'0'));
@@ -650,7 +681,7 @@ fn parse_common(input: &[u8]) -> Option<(DateTime, bool)> {
     else {
         return None;
     };
-    let month = lookup(&[m1, m2, m3], &MONTH_NAMES)? + 1;
+    let month = lookup3(&[m1, m2, m3], &MONTH_KEYS)? + 1;
     let two = |a: u8, b: u8| Some(digit(a)? * 10 + digit(b)?);
     let year = two(y1, y2)? * 100 + two(y3, y4)?;
     let offset = match *zone {
@@ -712,13 +743,13 @@ fn parse_tokenized(input: &[u8]) -> Result<DateTime, DateError> {
     }) = c.peek()
     {
         let w = c.word("day of week")?;
-        let idx = lookup(w, &DAY_NAMES).ok_or(DateError::Expected("day of week"))?;
+        let idx = lookup3(w, &DAY_KEYS).ok_or(DateError::Expected("day of week"))?;
         weekday = Some(Weekday::ALL[idx]);
         c.punct(b',', "comma after day of week")?;
     }
     let day = c.num(1, 2, "day")?;
     let month_word = c.word("month")?;
-    let month = lookup(month_word, &MONTH_NAMES).ok_or(DateError::Expected("month"))? + 1;
+    let month = lookup3(month_word, &MONTH_KEYS).ok_or(DateError::Expected("month"))? + 1;
     let (year_value, year_digits) = match c.next().map(|t| t.tok) {
         Some(Tok::Num { value, digits }) if digits >= 2 => (value, digits),
         _ => return Err(DateError::Expected("year")),
@@ -783,6 +814,15 @@ enum ZoneKind {
     None,
     Named,
     Numeric,
+}
+
+/// [`parse_lenient`]'s date without its defects: the common form read in place, without
+/// building the defect list.
+pub(crate) fn parse_lenient_date(input: &[u8]) -> Option<DateTime> {
+    match parse_common(input) {
+        Some((dt, _)) => Some(dt),
+        None => parse_lenient(input).map(|(dt, _)| dt),
+    }
 }
 
 /// Parses a date the way real mail needs: [`parse`] first, then a heuristic fallback that
@@ -939,7 +979,7 @@ pub fn parse_lenient(input: &[u8]) -> Option<(DateTime, Vec<DateDefect>)> {
             Tok::Word { start, end } => {
                 let w = &input[start..end];
                 i += 1;
-                if let Some(d) = lookup(w, &DAY_NAMES) {
+                if let Some(d) = lookup3(w, &DAY_KEYS) {
                     weekday.get_or_insert(Weekday::ALL[d]);
                     if !punct_at(i, b',') {
                         add(&mut defects, DateDefect::MissingComma);
@@ -949,7 +989,7 @@ pub fn parse_lenient(input: &[u8]) -> Option<(DateTime, Vec<DateDefect>)> {
                     add(&mut defects, DateDefect::NonStandardDayName);
                 } else if month.is_none()
                     && iso.is_none()
-                    && let Some(m) = lookup(w, &MONTH_NAMES)
+                    && let Some(m) = lookup3(w, &MONTH_KEYS)
                         .or_else(|| lookup(w, &MONTH_FULL))
                         .or_else(|| w.eq_ignore_ascii_case(b"sept").then_some(8))
                 {

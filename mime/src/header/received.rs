@@ -40,8 +40,6 @@ pub struct Received<'a> {
     pub defect: bool,
 }
 
-const KEYWORDS: [&str; 6] = ["from", "by", "via", "with", "id", "for"];
-
 impl<'a> Received<'a> {
     /// The value of the first clause named `name` (lower case).
     pub fn clause(&self, name: &str) -> Option<&ReceivedClause<'a>> {
@@ -89,145 +87,281 @@ impl<'a> Received<'a> {
 
 /// Parses a `Received` header value (unfolded or not).
 pub fn parse(input: &[u8]) -> Received<'_> {
-    let mut out = Received {
-        // `from`, `by`, `with`, `id` and `for` are usual.
-        clauses: Vec::with_capacity(KEYWORDS.len()),
-        ..Received::default()
+    let mut p = Parser {
+        input,
+        text: utf8_prefix(input),
+        out: Received {
+            // `from`, `by`, `with`, `id` and `for` are usual.
+            clauses: Vec::with_capacity(6),
+            ..Received::default()
+        },
+        current: None,
+        value_end: 0,
+        date_start: None,
     };
-    let mut current: Option<ReceivedClause> = None;
-    // Where the current clause's value ends in `input` while it is borrowed.
-    let mut value_end = 0;
-    let mut date_start = None;
     let mut i = 0;
     while i < input.len() {
-        let b = input[i];
-        if is_ws(b) {
-            i += 1;
-            continue;
-        }
-        if b == b';' {
-            date_start = Some(i + 1);
-            i += 1;
-            continue;
-        }
-        if b == b'(' {
-            let (end, closed) = comment_end(input, i);
-            out.defect |= !closed;
-            let inner = &input[i + 1..if closed { end - 1 } else { end }];
-            if date_start.is_none() {
-                current
-                    .get_or_insert_with(ReceivedClause::default)
-                    .comments
-                    .push(text(inner));
+        i = match CLASS[usize::from(input[i])] {
+            SPACE => i + 1,
+            SEMICOLON => {
+                p.date_start = Some(i + 1);
+                i + 1
             }
-            i = end;
-            continue;
+            OPEN_COMMENT => p.comment(i),
+            _ => p.word(i),
+        };
+    }
+    p.finish()
+}
+
+/// The parser's state between the items of the value.
+struct Parser<'a> {
+    input: &'a [u8],
+    /// The longest valid UTF-8 prefix of `input`, validated once: borrowed values are sliced
+    /// from it rather than validated word by word.
+    text: &'a str,
+    out: Received<'a>,
+    current: Option<ReceivedClause<'a>>,
+    /// Where the current clause's value ends in `input` while it is borrowed.
+    value_end: usize,
+    /// Just past the last `;` outside comments and quoted strings.
+    date_start: Option<usize>,
+}
+
+impl<'a> Parser<'a> {
+    /// Reads the comment opening at `start`; returns where it ends.
+    fn comment(&mut self, start: usize) -> usize {
+        let (end, closed) = comment_end(self.input, start);
+        self.out.defect |= !closed;
+        if self.date_start.is_none() {
+            let inner = self.text(start + 1, if closed { end - 1 } else { end });
+            self.clause().comments.push(inner);
         }
-        // A word: up to white space, `(` or `;`, taking quoted strings and `<...>`/`[...]`
-        // whole.
-        let start = i;
-        while i < input.len() && !is_ws(input[i]) && !matches!(input[i], b'(' | b';') {
-            match input[i] {
-                b'"' => {
+        end
+    }
+
+    /// Reads the word starting at `start` (up to white space, `(` or `;`, taking quoted strings
+    /// and `<...>`/`[...]` whole): a keyword opens a clause, any other word joins the current
+    /// clause's value. Returns where the word ends.
+    fn word(&mut self, start: usize) -> usize {
+        let input = self.input;
+        let mut i = start;
+        loop {
+            i = word_run_end(input, i);
+            let Some(&b) = input.get(i) else { break };
+            match CLASS[usize::from(b)] {
+                QUOTE => {
                     let (end, closed) = quoted_end(input, i);
-                    out.defect |= !closed;
+                    self.out.defect |= !closed;
                     i = end;
                 }
-                open @ (b'<' | b'[') => {
-                    let close = if open == b'<' { b'>' } else { b']' };
+                OPEN_ANGLE | OPEN_BRACKET => {
+                    let close = if b == b'<' { b'>' } else { b']' };
                     i += input[i..]
                         .iter()
                         .position(|&b| b == close || b == b';' || is_ws(b))
                         .map_or(input.len() - i, |p| p + usize::from(input[i + p] == close));
                 }
-                _ => i += 1,
+                _ => break,
             }
         }
-        if date_start.is_some() {
-            // Words after a `;` belong to the date.
-            continue;
-        }
-        let word = &input[start..i];
-        if let Some(&keyword) = KEYWORDS
-            .iter()
-            .find(|k| k.as_bytes().eq_ignore_ascii_case(word))
-        {
-            if let Some(c) = current.take() {
-                out.clauses.push(c);
-            }
-            current = Some(ReceivedClause {
-                name: keyword,
-                ..ReceivedClause::default()
-            });
-        } else {
-            let clause = current.get_or_insert_with(ReceivedClause::default);
-            let clean = is_clean(word);
-            match &mut clause.value {
-                value if clean && value.is_empty() => {
-                    clause.value = Cow::Borrowed(ascii(word));
-                }
-                Cow::Borrowed(v) if clean && &input[value_end..start] == b" " => {
-                    let from = value_end - v.len();
-                    clause.value = Cow::Borrowed(ascii(&input[from..i]));
-                }
-                value => {
-                    let value = value.to_mut();
-                    if !value.is_empty() {
-                        value.push(' ');
+        // Words after a `;` belong to the date.
+        if self.date_start.is_none() {
+            match keyword(&input[start..i]) {
+                Some(name) => {
+                    if let Some(c) = self.current.take() {
+                        self.out.clauses.push(c);
                     }
-                    push_text(word, value);
+                    self.current = Some(ReceivedClause {
+                        name,
+                        ..ReceivedClause::default()
+                    });
                 }
+                None => self.add_to_value(start, i),
             }
-            value_end = i;
+        }
+        i
+    }
+
+    /// Appends the word `input[start..end]` to the current clause's value, borrowing while the
+    /// value is the input as written.
+    fn add_to_value(&mut self, start: usize, end: usize) {
+        let word = &self.input[start..end];
+        let clean = is_clean(word);
+        let (value_end, text) = (self.value_end, self.text);
+        let extends = clean && &self.input[value_end..start] == b" ";
+        self.value_end = end;
+        let value = &mut self.clause().value;
+        if clean && value.is_empty() {
+            *value = Cow::Borrowed(str_at(text, word, start));
+            return;
+        }
+        // The value so far, a space and this word: borrowed when it lies in the validated
+        // prefix (only there is the slice free; outside, revalidating it per word would make
+        // a long value quadratic).
+        if let Cow::Borrowed(v) = value
+            && extends
+            && let Some(joined) = text.get(value_end - v.len()..end)
+        {
+            *value = Cow::Borrowed(joined);
+            return;
+        }
+        let value = value.to_mut();
+        if !value.is_empty() {
+            value.push(' ');
+        }
+        push_text(word, value);
+    }
+
+    /// The current clause, opened (nameless) if none is.
+    fn clause(&mut self) -> &mut ReceivedClause<'a> {
+        self.current.get_or_insert_with(ReceivedClause::default)
+    }
+
+    /// `input[start..end]` as text (see [`push_text`]): borrowed when that is the input as
+    /// written (printable ASCII and single spaces).
+    fn text(&self, start: usize, end: usize) -> Cow<'a, str> {
+        let bytes = &self.input[start..end];
+        if is_plain(bytes) {
+            Cow::Borrowed(str_at(self.text, bytes, start))
+        } else {
+            let mut out = String::with_capacity(bytes.len());
+            push_text(bytes, &mut out);
+            Cow::Owned(out)
         }
     }
-    if let Some(c) = current.take() {
-        out.clauses.push(c);
-    }
-    match date_start {
-        Some(start) => {
-            let raw = text(input[start..].trim_ascii());
-            out.date = date::parse_lenient(raw.trim().as_bytes()).map(|(d, _)| d);
-            out.defect |= out.date.is_none();
-            out.date_text = Some(match raw {
-                Cow::Borrowed(raw) => Cow::Borrowed(raw.trim()),
-                Cow::Owned(raw) if raw.trim().len() == raw.len() => Cow::Owned(raw),
-                Cow::Owned(raw) => Cow::Owned(raw.trim().to_owned()),
-            });
+
+    /// Closes the last clause and reads the date.
+    fn finish(mut self) -> Received<'a> {
+        if let Some(c) = self.current.take() {
+            self.out.clauses.push(c);
         }
-        None => out.defect = true,
+        match self.date_start {
+            Some(start) => self.date(start),
+            None => self.out.defect = true,
+        }
+        self.out
     }
-    out
+
+    /// Reads the date from `input[start..]`.
+    fn date(&mut self, start: usize) {
+        let rest = &self.input[start..];
+        // Trimmed of ASCII white space at both ends.
+        let from = start + (rest.len() - rest.trim_ascii_start().len());
+        let raw = self.text(from, from + rest.trim_ascii().len());
+        let out = &mut self.out;
+        out.date = date::parse_lenient_date(raw.trim().as_bytes());
+        out.defect |= out.date.is_none();
+        out.date_text = Some(match raw {
+            Cow::Borrowed(raw) => Cow::Borrowed(raw.trim()),
+            Cow::Owned(raw) if raw.trim().len() == raw.len() => Cow::Owned(raw),
+            Cow::Owned(raw) => Cow::Owned(raw.trim().to_owned()),
+        });
+    }
+}
+
+/// `bytes` (at `start` in the input whose valid UTF-8 prefix is `text`) as text: sliced from
+/// `text` when they lie there, else validated; empty if not UTF-8 (callers pass ASCII).
+fn str_at<'a>(text: &'a str, bytes: &'a [u8], start: usize) -> &'a str {
+    text.get(start..start + bytes.len())
+        .or_else(|| std::str::from_utf8(bytes).ok())
+        .unwrap_or_default()
+}
+
+/// The longest prefix of `input` that is valid UTF-8.
+fn utf8_prefix(input: &[u8]) -> &str {
+    match std::str::from_utf8(input) {
+        Ok(text) => text,
+        Err(e) => std::str::from_utf8(&input[..e.valid_up_to()]).unwrap_or_default(),
+    }
+}
+
+/// The clause keyword `word` is (any case), lower-cased.
+fn keyword(word: &[u8]) -> Option<&'static str> {
+    // `| 0x20` lower-cases letters and turns no other byte into one.
+    match *word {
+        [a, b] => match [a | 0x20, b | 0x20] {
+            [b'b', b'y'] => Some("by"),
+            [b'i', b'd'] => Some("id"),
+            _ => None,
+        },
+        [a, b, c] => match [a | 0x20, b | 0x20, c | 0x20] {
+            [b'v', b'i', b'a'] => Some("via"),
+            [b'f', b'o', b'r'] => Some("for"),
+            _ => None,
+        },
+        [a, b, c, d] => match [a | 0x20, b | 0x20, c | 0x20, d | 0x20] {
+            [b'f', b'r', b'o', b'm'] => Some("from"),
+            [b'w', b'i', b't', b'h'] => Some("with"),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Byte classes for the scanner: what a byte starts or ends.
+const WORD: u8 = 0;
+const SPACE: u8 = 1;
+const SEMICOLON: u8 = 2;
+const OPEN_COMMENT: u8 = 3;
+const QUOTE: u8 = 4;
+const OPEN_ANGLE: u8 = 5;
+const OPEN_BRACKET: u8 = 6;
+
+/// The class of each byte; white space is [`is_ws`]'s.
+const CLASS: [u8; 256] = {
+    let mut class = [WORD; 256];
+    class[b' ' as usize] = SPACE;
+    class[b'\t' as usize] = SPACE;
+    class[b'\r' as usize] = SPACE;
+    class[b'\n' as usize] = SPACE;
+    class[b';' as usize] = SEMICOLON;
+    class[b'(' as usize] = OPEN_COMMENT;
+    class[b'"' as usize] = QUOTE;
+    class[b'<' as usize] = OPEN_ANGLE;
+    class[b'[' as usize] = OPEN_BRACKET;
+    class
+};
+
+/// The first index from `i` on of a byte that is not of class [`WORD`] (or the end).
+fn word_run_end(input: &[u8], mut i: usize) -> usize {
+    // Four bytes a step: or-ing their classes (`WORD` is 0) costs less than a branch each.
+    while let Some(chunk) = input.get(i..i + 4) {
+        if chunk.iter().fold(0, |any, &b| any | CLASS[usize::from(b)]) != WORD {
+            break;
+        }
+        i += 4;
+    }
+    while input.get(i).is_some_and(|&b| CLASS[usize::from(b)] == WORD) {
+        i += 1;
+    }
+    i
 }
 
 /// Printable ASCII without separators: a word [`push_text`] copies as is.
 fn is_clean(bytes: &[u8]) -> bool {
-    bytes.iter().all(|&b| b > b' ' && b != 0x7f)
+    // A fold rather than an early exit, so that it vectorizes.
+    bytes
+        .iter()
+        .fold(true, |ok, &b| ok & (b'!'..=b'~').contains(&b))
 }
 
-/// `bytes` known to be ASCII, as text.
-fn ascii(bytes: &[u8]) -> &str {
-    std::str::from_utf8(bytes).unwrap_or_default()
-}
-
-/// Bytes as text (UTF-8, or Latin-1-ish replacement), folds turned into single spaces:
-/// borrowed when that is the input as written (printable ASCII and single spaces).
-fn text(bytes: &[u8]) -> Cow<'_, str> {
-    let mut after_space = false;
-    let plain = bytes.iter().all(|&b| {
-        let ok = (b'!'..=b'~').contains(&b) || (b == b' ' && !after_space);
-        after_space = b == b' ';
-        ok
+/// Printable ASCII with no two spaces in a row: text [`push_text`] gives back unchanged.
+fn is_plain(bytes: &[u8]) -> bool {
+    let printable = |b: u8| (b' '..=b'~').contains(&b);
+    let Some((&last, init)) = bytes.split_last() else {
+        return true;
+    };
+    // Each byte with the next: a fold over two equal slices rather than an early exit, so
+    // that it vectorizes.
+    let bad = init.iter().zip(&bytes[1..]).fold(false, |bad, (&a, &b)| {
+        bad | !printable(a) | ((a == b' ') & (b == b' '))
     });
-    if plain {
-        return Cow::Borrowed(ascii(bytes));
-    }
-    let mut out = String::with_capacity(bytes.len());
-    push_text(bytes, &mut out);
-    Cow::Owned(out)
+    !bad && printable(last)
 }
 
-/// Appends `bytes` as [`text`] gives them to `out`.
+/// Appends `bytes` to `out` as text (UTF-8, or Latin-1-ish replacement), folds and other
+/// separators turned into single spaces.
 fn push_text(bytes: &[u8], out: &mut String) {
     if bytes.is_ascii()
         && let Ok(text) = std::str::from_utf8(bytes)

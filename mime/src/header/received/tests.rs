@@ -115,3 +115,34 @@ fn values_borrow_unless_unfolded() {
     ));
     assert_eq!(r.date.unwrap().unix_timestamp(), 1_643_188_011);
 }
+
+#[test]
+fn words_not_utf8_are_kept_lossily() {
+    // Such a word used to come out empty, and a borrowed value it joined was emptied with it.
+    let r = parse(
+        b"from a\xffb by mx.example with E\xffSMTP id 1 2 \xff; Mon, 29 Jul 1996 02:21:58 -0700",
+    );
+    assert_eq!(r.from(), Some("a\u{fffd}b"));
+    assert_eq!(r.with(), Some("E\u{fffd}SMTP"));
+    assert_eq!(r.id(), Some("1 2 \u{fffd}"));
+    // Valid UTF-8 words read as before; Unicode separators in them become spaces, as in
+    // comments.
+    let r = parse("from höst.example by a\u{a0}b; Mon, 29 Jul 1996 02:21:58 -0700".as_bytes());
+    assert_eq!(r.from(), Some("höst.example"));
+    assert_eq!(r.by(), Some("a b"));
+    assert!(!r.defect);
+}
+
+#[test]
+fn long_values_stay_borrowed_and_linear() {
+    // One value of many words joined by single spaces: each word extends the borrowed slice
+    // without revalidating it (this used to take time quadratic in the value's length).
+    let words = "w ".repeat(200_000);
+    let input = format!("with {}; Mon, 29 Jul 1996 02:21:58 -0700", words.trim_end());
+    let r = parse(input.as_bytes());
+    assert!(matches!(&r.clause("with").unwrap().value, Cow::Borrowed(v) if v.len() == 399_999));
+    // Past a byte that is not UTF-8 the value is built instead, still in linear time.
+    let input = [b"with \xff ".as_slice(), words.as_bytes()].concat();
+    let r = parse(&input);
+    assert_eq!(r.with().map(str::len), Some(3 + 1 + 399_999));
+}
