@@ -219,6 +219,9 @@ fn civil_from_days(days: i64) -> (i64, u8, u8) {
 
 impl DateTime {
     /// Builds a date-time, checking every field (see the type's invariants).
+    // Inlined: called out of line, its result came back through memory written field by field
+    // and read whole, a store-forwarding stall on every parsed date.
+    #[inline(always)]
     pub fn new(
         year: i32,
         month: u8,
