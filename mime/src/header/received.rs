@@ -133,13 +133,7 @@ impl<'a> Parser<'a> {
         self.out.defect |= !closed;
         if self.date_start.is_none() {
             let inner = self.text(start + 1, if closed { end - 1 } else { end });
-            let comments = &mut self.clause().comments;
-            if comments.is_empty() {
-                // Usually the clause's only comment: one exact allocation, not a growth step.
-                *comments = vec![inner];
-            } else {
-                comments.push(inner);
-            }
+            self.clause().comments.push(inner);
         }
         end
     }
