@@ -98,8 +98,17 @@ enum Phase {
 #[derive(Debug, Clone, Copy)]
 struct FirstLine {
     name_start: usize,
-    /// `None` for a malformed line kept in the header block.
-    name_end: Option<usize>,
+    /// The end of the name and where the colon is; `None` for a malformed line kept in the
+    /// header block.
+    name: Option<FieldName>,
+}
+
+/// Where the name of a field ends and its colon is (they differ when spaces or tabs come
+/// between them).
+#[derive(Debug, Clone, Copy)]
+struct FieldName {
+    end: usize,
+    colon: usize,
 }
 
 /// Progress on the field at the start of the window, kept across [`Step::NeedMore`] so that a
@@ -252,10 +261,7 @@ impl Tokenizer {
             }
         }
         self.header_state().scan = FieldScan::default();
-        let FirstLine {
-            name_start,
-            name_end,
-        } = first;
+        let FirstLine { name_start, name } = first;
         let (end, longest) = (scan.end, scan.longest);
         let max_headers = self.limits.max_headers;
         let max_line = self.limits.max_line_length;
@@ -280,7 +286,11 @@ impl Tokenizer {
             self.queue.push_back(Token::Defect(Defect::EightBitHeader));
         }
         let value_end = end - trailing_break(raw);
-        let Some(name_end) = name_end else {
+        let Some(FieldName {
+            end: name_end,
+            colon,
+        }) = name
+        else {
             self.queue
                 .push_back(Token::Defect(Defect::InvalidHeaderLine));
             return self.emit(Token::Malformed {
@@ -288,7 +298,6 @@ impl Tokenizer {
                 content_end: value_end,
             });
         };
-        let colon = name_end + memchr::memchr(b':', &raw[name_end..]).unwrap_or(0);
         let name = &raw[name_start..name_end];
         let value = &raw[colon + 1..value_end];
         if name.eq_ignore_ascii_case(b"content-type") && state.content_type.is_none() {
@@ -328,10 +337,13 @@ impl Tokenizer {
             0
         };
         let continuation = matches!(line[0], b' ' | b'\t');
-        let name_end = if continuation {
+        let name = if continuation {
             None
         } else {
-            field_name_end(&line[name_start..]).map(|end| name_start + end)
+            field_name(&line[name_start..]).map(|FieldName { end, colon }| FieldName {
+                end: name_start + end,
+                colon: name_start + colon,
+            })
         };
         // Lines that are not fields but stay in the header block: a continuation line first,
         // an mbox `From ` line first, and (as MimeKit does) a single word after some fields,
@@ -347,10 +359,7 @@ impl Tokenizer {
                         .iter()
                         .any(|&b| b == b' ' || b == b'\t')
         };
-        (name_end.is_some() || keep()).then_some(FirstLine {
-            name_start,
-            name_end,
-        })
+        (name.is_some() || keep()).then_some(FirstLine { name_start, name })
     }
 
     /// The window holds no complete field: wait, unless it already exceeds the budget (then the
@@ -681,11 +690,51 @@ fn trailing_break(raw: &[u8]) -> usize {
     }
 }
 
-/// The end of the field name when `line` starts with `name:` (optional spaces or tabs before
-/// the colon, RFC 5322 obsolete syntax); the name is printable US-ASCII without a colon.
-fn field_name_end(line: &[u8]) -> Option<usize> {
-    let colon = memchr::memchr(b':', line)?;
-    let name = line[..colon].trim_ascii_end();
-    let valid = !name.is_empty() && name.iter().all(|&b| (33..=126).contains(&b));
-    valid.then_some(name.len())
+/// The field name when `line` starts with `name:` (optional whitespace before the colon,
+/// RFC 5322 obsolete syntax); the name is printable US-ASCII without a colon. One pass over
+/// the name, rather than a search for the colon and a check of what comes before it.
+fn field_name(line: &[u8]) -> Option<FieldName> {
+    let end = line
+        .iter()
+        .position(|&b| !(33..=126).contains(&b) || b == b':')
+        .unwrap_or(line.len());
+    let colon = end
+        + line[end..]
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .unwrap_or(line.len() - end);
+    (end > 0 && line.get(colon) == Some(&b':')).then_some(FieldName { end, colon })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quickcheck::QuickCheck;
+
+    #[test]
+    fn prop_field_name_is_the_trimmed_text_before_the_first_colon() {
+        fn prop(picks: Vec<u8>) -> bool {
+            // Bytes drawn from those that matter, so that names and colons are common.
+            let line: Vec<u8> = picks
+                .iter()
+                .map(|&p| b"ab:~ \t\r\n\x7f\x0c\xe9"[usize::from(p) % 11])
+                .collect();
+            let expected = memchr::memchr(b':', &line).and_then(|colon| {
+                let name = line[..colon].trim_ascii_end();
+                let valid = !name.is_empty() && name.iter().all(|&b| (33..=126).contains(&b));
+                valid.then_some((name.len(), colon))
+            });
+            field_name(&line).map(|n| (n.end, n.colon)) == expected
+        }
+        QuickCheck::new().quickcheck(prop as fn(Vec<u8>) -> bool);
+        assert_eq!(
+            field_name(b"Subject: x").map(|n| (n.end, n.colon)),
+            Some((7, 7))
+        );
+        assert_eq!(
+            field_name(b"Subject \t: x").map(|n| (n.end, n.colon)),
+            Some((7, 9))
+        );
+        assert!(field_name(b"Sub ject: x").is_none());
+    }
 }
