@@ -31,6 +31,7 @@ impl ContentTransferEncoding {
     /// `(comment)` ignored.
     pub fn parse(value: &str) -> Self {
         let value = value.split('(').next().unwrap_or_default().trim();
+        // Compared in place: only an unknown value costs an allocation.
         let known = [
             ("7bit", Self::SevenBit),
             ("8bit", Self::EightBit),
