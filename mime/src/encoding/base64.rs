@@ -43,9 +43,9 @@ const DECODE_TABLE: [u8; 256] = {
 /// below that, the call costs more than decoding in place.
 const BULK_SPAN: usize = 64;
 
-/// Whether `line` starts with [`PROBE`] alphabet characters: a cheap test, before the careful
-/// path offers a line to the SIMD decoder, that rules out nearly every line of text (words are
-/// shorter than that) so that the decoder's refusal need not be paid for them.
+/// Whether `line` starts with [`PROBE`] alphabet characters: a cheap test, before a block or a
+/// line is offered to the SIMD decoder, that rules out nearly all text (words are shorter than
+/// that) so that the decoder's refusal need not be paid for it.
 fn starts_clean(line: &[u8]) -> bool {
     line.iter()
         .take(PROBE)
@@ -142,6 +142,10 @@ impl Base64Decoder {
     /// the careful path); a padded final quantum and a trailing partial one are decoded here
     /// by the careful path.
     fn decode_block(&mut self, block: &[u8], scratch: &mut Vec<u8>, out: &mut Vec<u8>) -> bool {
+        // A block that does not even start like base64 would be gathered only to be refused.
+        if !starts_clean(block) {
+            return false;
+        }
         scratch.clear();
         let mut start = 0;
         for end in memchr::memchr_iter(b'\n', block).chain([block.len()]) {
