@@ -14,6 +14,11 @@ impl<T> Cached<T> {
         self.0.get_or_init(init)
     }
 
+    /// Sets the value, computed elsewhere.
+    pub(crate) fn set(&mut self, value: T) {
+        self.0 = OnceLock::from(value);
+    }
+
     /// Forgets the value (what it was derived from is about to change).
     pub(crate) fn clear(&mut self) {
         self.0.take();

@@ -185,6 +185,11 @@ impl Entity {
         self.default_type
     }
 
+    /// Keeps the content type the parser read for [`Entity::content_type`].
+    pub(crate) fn set_content_type(&mut self, content_type: ContentType) {
+        self.content_type.set(content_type);
+    }
+
     /// The `Content-Type`, or the default ([`DefaultType`]) when absent or malformed.
     pub fn content_type(&self) -> &ContentType {
         self.content_type.get_or_init(|| {

@@ -114,9 +114,14 @@ impl<S: BodySink> Builder<S> {
                     b.entity.headers.fields.push(h);
                 }
             }
-            Event::HeadersEnd { separator, kind } => {
+            Event::HeadersEnd {
+                separator,
+                kind,
+                content_type,
+            } => {
                 if let Some(b) = self.stack.last_mut() {
                     b.entity.headers.separator = separator;
+                    b.entity.set_content_type(content_type);
                     b.body_start = self.offset;
                     if let EntityKind::Multipart { boundary } = kind {
                         b.region = Region::Preamble;

@@ -3,6 +3,7 @@
 use bytes::Bytes;
 
 use crate::Defect;
+use crate::header::ContentType;
 use crate::model::{DefaultType, Header};
 
 /// Which body region a chunk of body bytes belongs to.
@@ -48,6 +49,10 @@ pub enum Event {
         separator: Bytes,
         /// What the body is.
         kind: EntityKind,
+        /// The entity's `Content-Type` as the parser read it (with its limits), or the
+        /// default ([`DefaultType`]) when absent or malformed: what
+        /// [`Entity::content_type`](crate::Entity::content_type) gives.
+        content_type: ContentType,
     },
     /// Body bytes of the current entity (a leaf body, preamble or epilogue); a region may
     /// come in several chunks.

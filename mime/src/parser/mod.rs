@@ -112,9 +112,12 @@ fn to_event(token: Token, bytes: Bytes) -> Event {
         Token::Malformed { content_end, .. } => {
             Event::Header(Header::parsed(bytes, (0, 0), (0, content_end)))
         }
-        Token::HeadersEnd { kind, .. } => Event::HeadersEnd {
+        Token::HeadersEnd {
+            kind, content_type, ..
+        } => Event::HeadersEnd {
             separator: bytes,
             kind,
+            content_type,
         },
         Token::Body { region, .. } => Event::Body {
             region,

@@ -49,6 +49,8 @@ pub(crate) enum Token {
     HeadersEnd {
         len: usize,
         kind: EntityKind,
+        /// The entity's content type as read (or its default), for the model to keep.
+        content_type: ContentType,
     },
     Body {
         len: usize,
@@ -445,7 +447,11 @@ impl Tokenizer {
         let message = matches!(open, Open::Message);
         self.stack.push(open);
         self.bol = true;
-        self.queue.push_back(Token::HeadersEnd { len, kind });
+        self.queue.push_back(Token::HeadersEnd {
+            len,
+            kind,
+            content_type,
+        });
         if message {
             self.open_entity(DefaultType::TextPlain);
         }
