@@ -7,6 +7,7 @@
 //! next clause keyword is kept as that clause's value.
 
 use std::borrow::Cow;
+use std::ops::{Deref, DerefMut};
 
 use crate::header::date::{self, DateTime};
 use crate::header::lex::{comment_end, is_ws, quoted_end};
@@ -23,14 +24,119 @@ pub struct ReceivedClause<'a> {
     /// kept as written).
     pub value: Cow<'a, str>,
     /// The comments after the keyword, without their outer parentheses.
-    pub comments: Vec<Cow<'a, str>>,
+    pub comments: InlineVec<Cow<'a, str>, 1>,
+}
+
+/// A list that keeps its first `N` items in place and moves to the heap only past them:
+/// `Received` headers have few clauses, and most clauses at most one comment, so a usual
+/// header parses without allocating. It dereferences to a slice.
+#[derive(Clone)]
+pub struct InlineVec<T, const N: usize>(Store<T, N>);
+
+#[derive(Clone)]
+enum Store<T, const N: usize> {
+    /// The first `len` items; the slots past them hold `T::default()`, ready to be handed out
+    /// by [`InlineVec::push_default`].
+    Inline {
+        items: [T; N],
+        len: usize,
+    },
+    Heap(Vec<T>),
+}
+
+impl<T: Default, const N: usize> InlineVec<T, N> {
+    /// Appends `T::default()` and returns it, to be filled in place.
+    fn push_default(&mut self) -> &mut T {
+        if matches!(self.0, Store::Inline { len, .. } if len == N) {
+            self.spill();
+        }
+        match &mut self.0 {
+            Store::Inline { items, len } => {
+                *len += 1;
+                &mut items[*len - 1]
+            }
+            Store::Heap(heap) => {
+                heap.push(T::default());
+                let last = heap.len() - 1;
+                &mut heap[last]
+            }
+        }
+    }
+
+    /// Moves the items to the heap, with room for as many again.
+    fn spill(&mut self) {
+        if let Store::Inline { items, .. } = &mut self.0 {
+            let mut heap = Vec::with_capacity(2 * N.max(2));
+            heap.extend(items.iter_mut().map(std::mem::take));
+            self.0 = Store::Heap(heap);
+        }
+    }
+}
+
+impl<T: Default, const N: usize> Default for InlineVec<T, N> {
+    fn default() -> Self {
+        Self(Store::Inline {
+            items: std::array::from_fn(|_| T::default()),
+            len: 0,
+        })
+    }
+}
+
+impl<T, const N: usize> Deref for InlineVec<T, N> {
+    type Target = [T];
+
+    fn deref(&self) -> &[T] {
+        match &self.0 {
+            Store::Inline { items, len } => &items[..*len],
+            Store::Heap(heap) => heap,
+        }
+    }
+}
+
+impl<T, const N: usize> DerefMut for InlineVec<T, N> {
+    fn deref_mut(&mut self) -> &mut [T] {
+        match &mut self.0 {
+            Store::Inline { items, len } => &mut items[..*len],
+            Store::Heap(heap) => heap,
+        }
+    }
+}
+
+impl<'b, T, const N: usize> IntoIterator for &'b InlineVec<T, N> {
+    type Item = &'b T;
+    type IntoIter = std::slice::Iter<'b, T>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl<T: std::fmt::Debug, const N: usize> std::fmt::Debug for InlineVec<T, N> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl<T: PartialEq, const N: usize> PartialEq for InlineVec<T, N> {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl<T: Eq, const N: usize> Eq for InlineVec<T, N> {}
+
+impl<T: PartialEq<U>, U, const N: usize, const M: usize> PartialEq<[U; M]> for InlineVec<T, N> {
+    fn eq(&self, other: &[U; M]) -> bool {
+        **self == *other
+    }
 }
 
 /// A parsed `Received` header.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Received<'a> {
-    /// The clauses in order.
-    pub clauses: Vec<ReceivedClause<'a>>,
+    /// The clauses in order (`from`, `by`, `with`, `id` and `for` are usual: room for six is
+    /// kept in place).
+    pub clauses: InlineVec<ReceivedClause<'a>, 6>,
     /// The text after the last `;`, trimmed (normally the date).
     pub date_text: Option<Cow<'a, str>>,
     /// The date, parsed leniently from [`Received::date_text`].
@@ -87,14 +193,13 @@ impl<'a> Received<'a> {
 
 /// Parses a `Received` header value (unfolded or not).
 pub fn parse(input: &[u8]) -> Received<'_> {
+    // Filled in place, where it is returned from: the value is large enough (clauses are
+    // kept inline) that moving it out of the parser cost a copy.
+    let mut out = Received::default();
     let mut p = Parser {
         input,
         text: utf8_prefix(input),
-        out: Received {
-            // `from`, `by`, `with`, `id` and `for` are usual.
-            clauses: Vec::with_capacity(6),
-            ..Received::default()
-        },
+        out: &mut out,
         value_end: 0,
         date_start: None,
     };
@@ -110,30 +215,31 @@ pub fn parse(input: &[u8]) -> Received<'_> {
             _ => p.word(i),
         };
     }
-    p.finish()
+    p.finish();
+    out
 }
 
 /// The parser's state between the items of the value.
-struct Parser<'a> {
+struct Parser<'a, 'o> {
     input: &'a [u8],
     /// The longest valid UTF-8 prefix of `input`, validated once: borrowed values are sliced
     /// from it rather than validated word by word.
     text: &'a str,
-    out: Received<'a>,
+    out: &'o mut Received<'a>,
     /// Where the current clause's value ends in `input` while it is borrowed.
     value_end: usize,
     /// Just past the last `;` outside comments and quoted strings.
     date_start: Option<usize>,
 }
 
-impl<'a> Parser<'a> {
+impl<'a> Parser<'a, '_> {
     /// Reads the comment opening at `start`; returns where it ends.
     fn comment(&mut self, start: usize) -> usize {
         let (end, closed) = comment_end(self.input, start);
         self.out.defect |= !closed;
         if self.date_start.is_none() {
             let inner = self.text(start + 1, if closed { end - 1 } else { end });
-            self.clause().comments.push(inner);
+            *self.clause().comments.push_default() = inner;
         }
         end
     }
@@ -216,12 +322,9 @@ impl<'a> Parser<'a> {
 
     /// Opens a clause named `name`, empty.
     fn open_clause(&mut self, name: &'static str) -> &mut ReceivedClause<'a> {
-        let clauses = &mut self.out.clauses;
         // Grown in place: pushing a built clause went through a stack copy that stalled
         // store-to-load forwarding, a measurable cost at a few clauses per header.
-        let last = clauses.len();
-        clauses.resize_with(last + 1, ReceivedClause::default);
-        let clause = &mut clauses[last];
+        let clause = self.out.clauses.push_default();
         clause.name = name;
         clause
     }
@@ -240,12 +343,11 @@ impl<'a> Parser<'a> {
     }
 
     /// Reads the date, if any.
-    fn finish(mut self) -> Received<'a> {
+    fn finish(mut self) {
         match self.date_start {
             Some(start) => self.date(start),
             None => self.out.defect = true,
         }
-        self.out
     }
 
     /// Reads the date from `input[start..]`.
@@ -254,7 +356,7 @@ impl<'a> Parser<'a> {
         // Trimmed of ASCII white space at both ends.
         let from = start + (rest.len() - rest.trim_ascii_start().len());
         let raw = self.text(from, from + rest.trim_ascii().len());
-        let out = &mut self.out;
+        let out = &mut *self.out;
         out.date = date::parse_lenient_date(raw.trim().as_bytes());
         out.defect |= out.date.is_none();
         out.date_text = Some(match raw {

@@ -146,3 +146,19 @@ fn long_values_stay_borrowed_and_linear() {
     let r = parse(&input);
     assert_eq!(r.with().map(str::len), Some(3 + 1 + 399_999));
 }
+
+#[test]
+fn many_clauses_and_comments_spill_in_order() {
+    // Past the six clauses and the one comment per clause kept in place.
+    let r = parse(b"x (a) (b) (c) from f by b via v with w id i for r from g (d); junk");
+    let names: Vec<_> = r.clauses.iter().map(|c| c.name).collect();
+    assert_eq!(
+        names,
+        ["", "from", "by", "via", "with", "id", "for", "from"]
+    );
+    assert_eq!(r.clauses[0].comments, ["a", "b", "c"]);
+    assert_eq!(r.clauses[7].value, "g");
+    assert_eq!(r.clauses[7].comments, ["d"]);
+    assert_eq!(r.from(), Some("f"));
+    assert!(r.clauses[1].comments.is_empty());
+}
