@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use std::ops::{Deref, DerefMut};
 
 use crate::header::date::{self, DateTime};
-use crate::header::lex::{comment_end, is_ws, quoted_end};
+use crate::header::lex::{is_ws, quoted_end};
 
 /// One clause: a keyword and what follows it up to the next keyword. Values and comments borrow
 /// from the parsed header when they are the input as written (the usual case), and are owned
@@ -235,10 +235,10 @@ struct Parser<'a, 'o> {
 impl<'a> Parser<'a, '_> {
     /// Reads the comment opening at `start`; returns where it ends.
     fn comment(&mut self, start: usize) -> usize {
-        let (end, closed) = comment_end(self.input, start);
+        let (end, closed, plain) = comment_end(self.input, start);
         self.out.defect |= !closed;
         if self.date_start.is_none() {
-            let inner = self.text(start + 1, if closed { end - 1 } else { end });
+            let inner = self.text_known(start + 1, if closed { end - 1 } else { end }, plain);
             *self.clause().comments.push_default() = inner;
         }
         end
@@ -251,7 +251,7 @@ impl<'a> Parser<'a, '_> {
         let input = self.input;
         let mut i = start;
         loop {
-            i = word_run_end(input, i);
+            i = run_end(&CLASS, input, i);
             let Some(&b) = input.get(i) else { break };
             match CLASS[usize::from(b)] {
                 QUOTE => {
@@ -332,8 +332,13 @@ impl<'a> Parser<'a, '_> {
     /// `input[start..end]` as text (see [`push_text`]): borrowed when that is the input as
     /// written (printable ASCII and single spaces).
     fn text(&self, start: usize, end: usize) -> Cow<'a, str> {
+        self.text_known(start, end, is_plain(&self.input[start..end]))
+    }
+
+    /// [`Parser::text`], told whether `input[start..end]` [`is_plain`].
+    fn text_known(&self, start: usize, end: usize, plain: bool) -> Cow<'a, str> {
         let bytes = &self.input[start..end];
-        if is_plain(bytes) {
+        if plain {
             Cow::Borrowed(str_at(self.text, bytes, start))
         } else {
             let mut out = String::with_capacity(bytes.len());
@@ -430,16 +435,71 @@ const CLASS: [u8; 256] = {
     class
 };
 
-/// The first index from `i` on of a byte that is not of class [`WORD`] (or the end).
-fn word_run_end(input: &[u8], mut i: usize) -> usize {
+/// Byte classes inside a comment, beyond [`SPACE`] and [`OPEN_COMMENT`]: [`WORD`] is a
+/// printable byte with no role there.
+const CLOSE_COMMENT: u8 = 7;
+const ESCAPE: u8 = 8;
+/// Not printable ASCII: the comment is not [`is_plain`].
+const NOT_PLAIN: u8 = 9;
+
+/// The class of each byte inside a comment.
+const COMMENT_CLASS: [u8; 256] = {
+    let mut class = [NOT_PLAIN; 256];
+    let mut b = b'!';
+    while b <= b'~' {
+        class[b as usize] = WORD;
+        b += 1;
+    }
+    class[b' ' as usize] = SPACE;
+    class[b'(' as usize] = OPEN_COMMENT;
+    class[b')' as usize] = CLOSE_COMMENT;
+    class[b'\\' as usize] = ESCAPE;
+    class
+};
+
+/// The end of the comment that opens at `start` (which holds `(`), as
+/// [`lex::comment_end`](crate::header::lex::comment_end) finds it: the index just past its
+/// matching `)`, and whether it was closed (if not, the end of the input). Also whether the text
+/// inside [`is_plain`]: most comments are, and then borrow, so both are found in one pass.
+fn comment_end(input: &[u8], start: usize) -> (usize, bool, bool) {
+    let mut depth = 1usize;
+    let mut plain = true;
+    let mut i = start + 1;
+    loop {
+        i = run_end(&COMMENT_CLASS, input, i);
+        let Some(&b) = input.get(i) else {
+            return (input.len(), false, plain);
+        };
+        match COMMENT_CLASS[usize::from(b)] {
+            // The byte before is inside the comment, or its `(`.
+            SPACE => plain &= input[i - 1] != b' ',
+            OPEN_COMMENT => depth += 1,
+            CLOSE_COMMENT => {
+                depth -= 1;
+                if depth == 0 {
+                    return (i + 1, true, plain);
+                }
+            }
+            ESCAPE => {
+                i += 1;
+                plain &= input.get(i).is_none_or(|&b| (b' '..=b'~').contains(&b));
+            }
+            _ => plain = false,
+        }
+        i += 1;
+    }
+}
+
+/// The first index from `i` on of a byte whose class in `class` is not [`WORD`] (or the end).
+fn run_end(class: &[u8; 256], input: &[u8], mut i: usize) -> usize {
     // Four bytes a step: or-ing their classes (`WORD` is 0) costs less than a branch each.
     while let Some(chunk) = input.get(i..i + 4) {
-        if chunk.iter().fold(0, |any, &b| any | CLASS[usize::from(b)]) != WORD {
+        if chunk.iter().fold(0, |any, &b| any | class[usize::from(b)]) != WORD {
             break;
         }
         i += 4;
     }
-    while input.get(i).is_some_and(|&b| CLASS[usize::from(b)] == WORD) {
+    while input.get(i).is_some_and(|&b| class[usize::from(b)] == WORD) {
         i += 1;
     }
     i

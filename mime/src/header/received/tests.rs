@@ -162,3 +162,15 @@ fn many_clauses_and_comments_spill_in_order() {
     assert_eq!(r.from(), Some("f"));
     assert!(r.clauses[1].comments.is_empty());
 }
+
+quickcheck! {
+    fn comment_end_is_lex_comment_end_and_is_plain(b: Vec<u8>) -> bool {
+        // Mostly the bytes that matter there.
+        let alphabet = b"() \\a\t\xff";
+        let mapped = b.iter().map(|&b| alphabet.get(usize::from(b % 12)).copied().unwrap_or(b));
+        let input: Vec<u8> = std::iter::once(b'(').chain(mapped).collect();
+        let (end, closed, plain) = comment_end(&input, 0);
+        let inner = &input[1..if closed { end - 1 } else { end }];
+        (end, closed) == crate::header::lex::comment_end(&input, 0) && plain == is_plain(inner)
+    }
+}
