@@ -201,21 +201,9 @@ pub fn parse(input: &[u8]) -> Received<'_> {
         text: utf8_prefix(input),
         out: &mut out,
         value_end: 0,
-        date_start: None,
     };
-    let mut i = 0;
-    while i < input.len() {
-        i = match CLASS[usize::from(input[i])] {
-            SPACE => i + 1,
-            SEMICOLON => {
-                p.date_start = Some(i + 1);
-                i + 1
-            }
-            OPEN_COMMENT => p.comment(i),
-            _ => p.word(i),
-        };
-    }
-    p.finish();
+    let semicolon = p.clauses();
+    p.finish(semicolon);
     out
 }
 
@@ -228,19 +216,30 @@ struct Parser<'a, 'o> {
     out: &'o mut Received<'a>,
     /// Where the current clause's value ends in `input` while it is borrowed.
     value_end: usize,
-    /// Just past the last `;` outside comments and quoted strings.
-    date_start: Option<usize>,
 }
 
 impl<'a> Parser<'a, '_> {
+    /// Reads the clauses, up to the first `;` outside comments and quoted strings; returns
+    /// where that is (or the end).
+    fn clauses(&mut self) -> usize {
+        let mut i = 0;
+        while let Some(&b) = self.input.get(i) {
+            i = match CLASS[usize::from(b)] {
+                SPACE => i + 1,
+                SEMICOLON => break,
+                OPEN_COMMENT => self.comment(i),
+                _ => self.word(i),
+            };
+        }
+        i
+    }
+
     /// Reads the comment opening at `start`; returns where it ends.
     fn comment(&mut self, start: usize) -> usize {
         let (end, closed, plain) = comment_end(self.input, start);
         self.out.defect |= !closed;
-        if self.date_start.is_none() {
-            let inner = self.text_known(start + 1, if closed { end - 1 } else { end }, plain);
-            *self.clause().comments.push_default() = inner;
-        }
+        let inner = self.text_known(start + 1, if closed { end - 1 } else { end }, plain);
+        *self.clause().comments.push_default() = inner;
         end
     }
 
@@ -248,6 +247,19 @@ impl<'a> Parser<'a, '_> {
     /// and `<...>`/`[...]` whole): a keyword opens a clause, any other word joins the current
     /// clause's value. Returns where the word ends.
     fn word(&mut self, start: usize) -> usize {
+        let end = self.word_end(start);
+        match keyword(&self.input[start..end]) {
+            Some(name) => {
+                self.open_clause(name);
+            }
+            None => self.add_to_value(start, end),
+        }
+        end
+    }
+
+    /// Where the word (or the rest of a word) at `start` ends, taking quoted strings and
+    /// `<...>`/`[...]` whole.
+    fn word_end(&mut self, start: usize) -> usize {
         let input = self.input;
         let mut i = start;
         loop {
@@ -267,15 +279,6 @@ impl<'a> Parser<'a, '_> {
                         .map_or(input.len() - i, |p| p + usize::from(input[i + p] == close));
                 }
                 _ => break,
-            }
-        }
-        // Words after a `;` belong to the date.
-        if self.date_start.is_none() {
-            match keyword(&input[start..i]) {
-                Some(name) => {
-                    self.open_clause(name);
-                }
-                None => self.add_to_value(start, i),
             }
         }
         i
@@ -347,11 +350,37 @@ impl<'a> Parser<'a, '_> {
         }
     }
 
-    /// Reads the date, if any.
-    fn finish(mut self) {
-        match self.date_start {
+    /// Reads the date after the last `;` from `semicolon` on, if there is one.
+    fn finish(mut self, semicolon: usize) {
+        match self.date_start(semicolon) {
             Some(start) => self.date(start),
             None => self.out.defect = true,
+        }
+    }
+
+    /// Just past the last `;` from `i` on outside comments and quoted strings, if any. The
+    /// words between belong to the date: only what could hide a `;` is looked at.
+    fn date_start(&mut self, mut i: usize) -> Option<usize> {
+        let input = self.input;
+        let mut start = None;
+        loop {
+            i = run_end(&DATE_CLASS, input, i);
+            let Some(&b) = input.get(i) else {
+                return start;
+            };
+            i = match CLASS[usize::from(b)] {
+                SEMICOLON => {
+                    start = Some(i + 1);
+                    i + 1
+                }
+                OPEN_COMMENT => {
+                    let (end, closed, _) = comment_end(input, i);
+                    self.out.defect |= !closed;
+                    end
+                }
+                // A quoted string, `<...>` or `[...]`, read as in a word.
+                _ => self.word_end(i),
+            };
         }
     }
 
@@ -432,6 +461,16 @@ const CLASS: [u8; 256] = {
     class[b'"' as usize] = QUOTE;
     class[b'<' as usize] = OPEN_ANGLE;
     class[b'[' as usize] = OPEN_BRACKET;
+    class
+};
+
+/// The classes of [`CLASS`] that matter in the date: white space is [`WORD`] there.
+const DATE_CLASS: [u8; 256] = {
+    let mut class = CLASS;
+    class[b' ' as usize] = WORD;
+    class[b'\t' as usize] = WORD;
+    class[b'\r' as usize] = WORD;
+    class[b'\n' as usize] = WORD;
     class
 };
 
