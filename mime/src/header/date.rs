@@ -643,15 +643,18 @@ impl<'a> Cursor<'a> {
 
 /// The common `Www, D[D] Mon YYYY HH:MM:SS ±ZZZZ` form (optional day of week, single spaces,
 /// no comments; an RFC 5322 zone name such as `GMT` also serves), read in place without
-/// tokenizing. Returns the date and whether the day of week (if any) matches it; `None` for
-/// any other form or an invalid date, which is then read the general way, so both agree.
-fn parse_common(input: &[u8]) -> Option<(DateTime, bool)> {
+/// tokenizing. Returns the date and the day of week as written, if it is (see
+/// [`weekday_matches`]); `None` for any other form or an invalid date, which is then read the
+/// general way, so both agree.
+fn parse_common(input: &[u8]) -> Option<(DateTime, Option<Weekday>)> {
     let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
     let start = input.iter().position(|b| !is_space(b))?;
     let end = input.iter().rposition(|b| !is_space(b))? + 1;
     let s = &input[start..end];
     let (weekday, s) = match s {
-        [a, b, c, b',', b' ', rest @ ..] => (Some(lookup3(&[*a, *b, *c], &DAY_KEYS)?), rest),
+        [a, b, c, b',', b' ', rest @ ..] => {
+            (Some(Weekday::ALL[lookup3(&[*a, *b, *c], &DAY_KEYS)?]), rest)
+        }
         _ => (None, s),
     };
     let digit = |b: u8| b.is_ascii_digit().then(|| u32::from(b - b'0'));
@@ -710,8 +713,13 @@ fn parse_common(input: &[u8]) -> Option<(DateTime, bool)> {
         offset,
     )
     .ok()?;
-    let weekday_ok = weekday.is_none_or(|w| Weekday::ALL[w] == dt.weekday());
-    Some((dt, weekday_ok))
+    Some((dt, weekday))
+}
+
+/// Whether the day of week `written` (if any) is that of `dt`. Apart from [`parse_common`]:
+/// a caller that drops the defects need not compute it.
+fn weekday_matches(dt: &DateTime, written: Option<Weekday>) -> bool {
+    written.is_none_or(|w| w == dt.weekday())
 }
 
 /// Parses an RFC 5322 `date-time`, obsolete syntax included.
@@ -723,7 +731,7 @@ fn parse_common(input: &[u8]) -> Option<(DateTime, bool)> {
 /// any tokens. Years are taken as written even before 1900.
 pub fn parse(input: &[u8]) -> Result<DateTime, DateError> {
     match parse_common(input) {
-        Some((dt, true)) => Ok(dt),
+        Some((dt, written)) if weekday_matches(&dt, written) => Ok(dt),
         _ => parse_tokenized(input),
     }
 }
@@ -836,8 +844,8 @@ pub(crate) fn parse_lenient_date(input: &[u8]) -> Option<DateTime> {
 /// day, month and year can be found or they make no valid date. The defects list what was
 /// irregular; it is empty when [`parse`] accepted the input.
 pub fn parse_lenient(input: &[u8]) -> Option<(DateTime, Vec<DateDefect>)> {
-    if let Some((dt, weekday_ok)) = parse_common(input) {
-        let defects = if weekday_ok {
+    if let Some((dt, written)) = parse_common(input) {
+        let defects = if weekday_matches(&dt, written) {
             Vec::new()
         } else {
             vec![DateDefect::DayOfWeekMismatch]

@@ -259,6 +259,9 @@ impl<'a> Parser<'a, '_> {
 
     /// Where the word (or the rest of a word) at `start` ends, taking quoted strings and
     /// `<...>`/`[...]` whole.
+    // Inlined into both callers: called out of line, once per word, the call cost more than a
+    // short word's scan.
+    #[inline(always)]
     fn word_end(&mut self, start: usize) -> usize {
         let input = self.input;
         let mut i = start;
