@@ -46,6 +46,7 @@ enum Store<T, const N: usize> {
 
 impl<T: Default, const N: usize> InlineVec<T, N> {
     /// Appends `T::default()` and returns it, to be filled in place.
+    #[inline]
     fn push_default(&mut self) -> &mut T {
         if matches!(self.0, Store::Inline { len, .. } if len == N) {
             self.spill();
@@ -64,6 +65,7 @@ impl<T: Default, const N: usize> InlineVec<T, N> {
     }
 
     /// Moves the items to the heap, with room for as many again.
+    #[cold]
     fn spill(&mut self) {
         if let Store::Inline { items, .. } = &mut self.0 {
             let mut heap = Vec::with_capacity(2 * N.max(2));
@@ -327,6 +329,7 @@ impl<'a> Parser<'a, '_> {
     }
 
     /// Opens a clause named `name`, empty.
+    #[inline]
     fn open_clause(&mut self, name: &'static str) -> &mut ReceivedClause<'a> {
         // Grown in place: pushing a built clause went through a stack copy that stalled
         // store-to-load forwarding, a measurable cost at a few clauses per header.
