@@ -136,9 +136,9 @@ impl<T: PartialEq<U>, U, const N: usize, const M: usize> PartialEq<[U; M]> for I
 /// A parsed `Received` header.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Received<'a> {
-    /// The clauses in order (`from`, `by`, `with`, `id` and `for` are usual: room for six is
+    /// The clauses in order (`from`, `by`, `with`, `id` and `for` are usual: room for five is
     /// kept in place).
-    pub clauses: InlineVec<ReceivedClause<'a>, 6>,
+    pub clauses: InlineVec<ReceivedClause<'a>, 5>,
     /// The text after the last `;`, trimmed (normally the date).
     pub date_text: Option<Cow<'a, str>>,
     /// The date, parsed leniently from [`Received::date_text`].

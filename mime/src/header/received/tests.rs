@@ -149,7 +149,7 @@ fn long_values_stay_borrowed_and_linear() {
 
 #[test]
 fn many_clauses_and_comments_spill_in_order() {
-    // Past the six clauses and the one comment per clause kept in place.
+    // Past the five clauses and the one comment per clause kept in place.
     let r = parse(b"x (a) (b) (c) from f by b via v with w id i for r from g (d); junk");
     let names: Vec<_> = r.clauses.iter().map(|c| c.name).collect();
     assert_eq!(
