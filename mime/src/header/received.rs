@@ -7,10 +7,11 @@
 //! next clause keyword is kept as that clause's value.
 
 use std::borrow::Cow;
-use std::ops::{Deref, DerefMut};
+
+use smallvec::SmallVec;
 
 use crate::header::date::{self, DateTime};
-use crate::header::lex::{is_ws, quoted_end};
+use crate::header::lex::{self, is_ws, quoted_end, run_end};
 
 /// One clause: a keyword and what follows it up to the next keyword. Values and comments borrow
 /// from the parsed header when they are the input as written (the usual case), and are owned
@@ -24,113 +25,7 @@ pub struct ReceivedClause<'a> {
     /// kept as written).
     pub value: Cow<'a, str>,
     /// The comments after the keyword, without their outer parentheses.
-    pub comments: InlineVec<Cow<'a, str>, 1>,
-}
-
-/// A list that keeps its first `N` items in place and moves to the heap only past them:
-/// `Received` headers have few clauses, and most clauses at most one comment, so a usual
-/// header parses without allocating. It dereferences to a slice.
-#[derive(Clone)]
-pub struct InlineVec<T, const N: usize>(Store<T, N>);
-
-#[derive(Clone)]
-enum Store<T, const N: usize> {
-    /// The first `len` items; the slots past them hold `T::default()`, ready to be handed out
-    /// by [`InlineVec::push_default`].
-    Inline {
-        items: [T; N],
-        len: usize,
-    },
-    Heap(Vec<T>),
-}
-
-impl<T: Default, const N: usize> InlineVec<T, N> {
-    /// Appends `T::default()` and returns it, to be filled in place.
-    #[inline]
-    fn push_default(&mut self) -> &mut T {
-        if matches!(self.0, Store::Inline { len, .. } if len == N) {
-            self.spill();
-        }
-        match &mut self.0 {
-            Store::Inline { items, len } => {
-                *len += 1;
-                &mut items[*len - 1]
-            }
-            Store::Heap(heap) => {
-                heap.push(T::default());
-                let last = heap.len() - 1;
-                &mut heap[last]
-            }
-        }
-    }
-
-    /// Moves the items to the heap, with room for as many again.
-    #[cold]
-    fn spill(&mut self) {
-        if let Store::Inline { items, .. } = &mut self.0 {
-            let mut heap = Vec::with_capacity(2 * N.max(2));
-            heap.extend(items.iter_mut().map(std::mem::take));
-            self.0 = Store::Heap(heap);
-        }
-    }
-}
-
-impl<T: Default, const N: usize> Default for InlineVec<T, N> {
-    fn default() -> Self {
-        Self(Store::Inline {
-            items: std::array::from_fn(|_| T::default()),
-            len: 0,
-        })
-    }
-}
-
-impl<T, const N: usize> Deref for InlineVec<T, N> {
-    type Target = [T];
-
-    fn deref(&self) -> &[T] {
-        match &self.0 {
-            Store::Inline { items, len } => &items[..*len],
-            Store::Heap(heap) => heap,
-        }
-    }
-}
-
-impl<T, const N: usize> DerefMut for InlineVec<T, N> {
-    fn deref_mut(&mut self) -> &mut [T] {
-        match &mut self.0 {
-            Store::Inline { items, len } => &mut items[..*len],
-            Store::Heap(heap) => heap,
-        }
-    }
-}
-
-impl<'b, T, const N: usize> IntoIterator for &'b InlineVec<T, N> {
-    type Item = &'b T;
-    type IntoIter = std::slice::Iter<'b, T>;
-
-    fn into_iter(self) -> Self::IntoIter {
-        self.iter()
-    }
-}
-
-impl<T: std::fmt::Debug, const N: usize> std::fmt::Debug for InlineVec<T, N> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list().entries(self.iter()).finish()
-    }
-}
-
-impl<T: PartialEq, const N: usize> PartialEq for InlineVec<T, N> {
-    fn eq(&self, other: &Self) -> bool {
-        **self == **other
-    }
-}
-
-impl<T: Eq, const N: usize> Eq for InlineVec<T, N> {}
-
-impl<T: PartialEq<U>, U, const N: usize, const M: usize> PartialEq<[U; M]> for InlineVec<T, N> {
-    fn eq(&self, other: &[U; M]) -> bool {
-        **self == *other
-    }
+    pub comments: SmallVec<[Cow<'a, str>; 1]>,
 }
 
 /// A parsed `Received` header.
@@ -138,7 +33,7 @@ impl<T: PartialEq<U>, U, const N: usize, const M: usize> PartialEq<[U; M]> for I
 pub struct Received<'a> {
     /// The clauses in order (`from`, `by`, `with`, `id` and `for` are usual: room for five is
     /// kept in place).
-    pub clauses: InlineVec<ReceivedClause<'a>, 5>,
+    pub clauses: SmallVec<[ReceivedClause<'a>; 5]>,
     /// The text after the last `;`, trimmed (normally the date).
     pub date_text: Option<Cow<'a, str>>,
     /// The date, parsed leniently from [`Received::date_text`].
@@ -238,10 +133,10 @@ impl<'a> Parser<'a, '_> {
 
     /// Reads the comment opening at `start`; returns where it ends.
     fn comment(&mut self, start: usize) -> usize {
-        let (end, closed, plain) = comment_end(self.input, start);
+        let lex::Comment { end, closed, plain } = lex::comment(self.input, start);
         self.out.defect |= !closed;
         let inner = self.text_known(start + 1, if closed { end - 1 } else { end }, plain);
-        *self.clause().comments.push_default() = inner;
+        self.clause().comments.push(inner);
         end
     }
 
@@ -331,11 +226,13 @@ impl<'a> Parser<'a, '_> {
     /// Opens a clause named `name`, empty.
     #[inline]
     fn open_clause(&mut self, name: &'static str) -> &mut ReceivedClause<'a> {
-        // Grown in place: pushing a built clause went through a stack copy that stalled
-        // store-to-load forwarding, a measurable cost at a few clauses per header.
-        let clause = self.out.clauses.push_default();
-        clause.name = name;
-        clause
+        let clauses = &mut self.out.clauses;
+        clauses.push(ReceivedClause {
+            name,
+            ..ReceivedClause::default()
+        });
+        let last = clauses.len() - 1;
+        &mut clauses[last]
     }
 
     /// `input[start..end]` as text (see [`push_text`]): borrowed when that is the input as
@@ -380,7 +277,7 @@ impl<'a> Parser<'a, '_> {
                     i + 1
                 }
                 OPEN_COMMENT => {
-                    let (end, closed, _) = comment_end(input, i);
+                    let (end, closed) = lex::comment_end(input, i);
                     self.out.defect |= !closed;
                     end
                 }
@@ -479,76 +376,6 @@ const DATE_CLASS: [u8; 256] = {
     class[b'\n' as usize] = WORD;
     class
 };
-
-/// Byte classes inside a comment, beyond [`SPACE`] and [`OPEN_COMMENT`]: [`WORD`] is a
-/// printable byte with no role there.
-const CLOSE_COMMENT: u8 = 7;
-const ESCAPE: u8 = 8;
-/// Not printable ASCII: the comment is not [`is_plain`].
-const NOT_PLAIN: u8 = 9;
-
-/// The class of each byte inside a comment.
-const COMMENT_CLASS: [u8; 256] = {
-    let mut class = [NOT_PLAIN; 256];
-    let mut b = b'!';
-    while b <= b'~' {
-        class[b as usize] = WORD;
-        b += 1;
-    }
-    class[b' ' as usize] = SPACE;
-    class[b'(' as usize] = OPEN_COMMENT;
-    class[b')' as usize] = CLOSE_COMMENT;
-    class[b'\\' as usize] = ESCAPE;
-    class
-};
-
-/// The end of the comment that opens at `start` (which holds `(`), as
-/// [`lex::comment_end`](crate::header::lex::comment_end) finds it: the index just past its
-/// matching `)`, and whether it was closed (if not, the end of the input). Also whether the text
-/// inside [`is_plain`]: most comments are, and then borrow, so both are found in one pass.
-fn comment_end(input: &[u8], start: usize) -> (usize, bool, bool) {
-    let mut depth = 1usize;
-    let mut plain = true;
-    let mut i = start + 1;
-    loop {
-        i = run_end(&COMMENT_CLASS, input, i);
-        let Some(&b) = input.get(i) else {
-            return (input.len(), false, plain);
-        };
-        match COMMENT_CLASS[usize::from(b)] {
-            // The byte before is inside the comment, or its `(`.
-            SPACE => plain &= input[i - 1] != b' ',
-            OPEN_COMMENT => depth += 1,
-            CLOSE_COMMENT => {
-                depth -= 1;
-                if depth == 0 {
-                    return (i + 1, true, plain);
-                }
-            }
-            ESCAPE => {
-                i += 1;
-                plain &= input.get(i).is_none_or(|&b| (b' '..=b'~').contains(&b));
-            }
-            _ => plain = false,
-        }
-        i += 1;
-    }
-}
-
-/// The first index from `i` on of a byte whose class in `class` is not [`WORD`] (or the end).
-fn run_end(class: &[u8; 256], input: &[u8], mut i: usize) -> usize {
-    // Four bytes a step: or-ing their classes (`WORD` is 0) costs less than a branch each.
-    while let Some(chunk) = input.get(i..i + 4) {
-        if chunk.iter().fold(0, |any, &b| any | class[usize::from(b)]) != WORD {
-            break;
-        }
-        i += 4;
-    }
-    while input.get(i).is_some_and(|&b| class[usize::from(b)] == WORD) {
-        i += 1;
-    }
-    i
-}
 
 /// Printable ASCII without separators: a word [`push_text`] copies as is.
 fn is_clean(bytes: &[u8]) -> bool {

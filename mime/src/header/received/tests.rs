@@ -10,11 +10,11 @@ fn postfix_with_comments_and_for() {
     );
     assert_eq!(r.from(), Some("[172.30.0.10]"));
     assert_eq!(
-        r.clause("from").unwrap().comments,
+        r.clause("from").unwrap().comments[..],
         ["support.jitbit.com [172.30.0.10]"]
     );
     assert_eq!(r.by(), Some("hmail.jitbit.com"));
-    assert_eq!(r.clause("by").unwrap().comments, ["Postfix"]);
+    assert_eq!(r.clause("by").unwrap().comments[..], ["Postfix"]);
     assert_eq!(r.with(), Some("ESMTPA"));
     assert_eq!(r.id(), Some("630A242E63"));
     assert_eq!(r.for_recipient(), Some("netec.test@netecgc.com"));
@@ -41,7 +41,7 @@ fn exchange_multi_word_values() {
     );
     assert_eq!(r.with(), Some("Microsoft SMTP Server"));
     assert_eq!(
-        r.clause("with").unwrap().comments,
+        r.clause("with").unwrap().comments[..],
         ["version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"]
     );
     assert_eq!(r.id(), Some("15.20.4930.15"));
@@ -65,7 +65,7 @@ fn lenient_and_defects() {
     assert!(r.defect && r.date.is_none());
     // A `;` inside a comment is not the date separator.
     let r = parse(b"from a (x; y) by b; Mon, 29 Jul 1996 02:21:58 -0700");
-    assert_eq!(r.clause("from").unwrap().comments, ["x; y"]);
+    assert_eq!(r.clause("from").unwrap().comments[..], ["x; y"]);
     assert!(r.date.is_some() && !r.defect);
     // Garbage date, unclosed comment, stray leading words.
     let r = parse(b"junk from a; not a date");
@@ -156,21 +156,9 @@ fn many_clauses_and_comments_spill_in_order() {
         names,
         ["", "from", "by", "via", "with", "id", "for", "from"]
     );
-    assert_eq!(r.clauses[0].comments, ["a", "b", "c"]);
+    assert_eq!(r.clauses[0].comments[..], ["a", "b", "c"]);
     assert_eq!(r.clauses[7].value, "g");
-    assert_eq!(r.clauses[7].comments, ["d"]);
+    assert_eq!(r.clauses[7].comments[..], ["d"]);
     assert_eq!(r.from(), Some("f"));
     assert!(r.clauses[1].comments.is_empty());
-}
-
-quickcheck! {
-    fn comment_end_is_lex_comment_end_and_is_plain(b: Vec<u8>) -> bool {
-        // Mostly the bytes that matter there.
-        let alphabet = b"() \\a\t\xff";
-        let mapped = b.iter().map(|&b| alphabet.get(usize::from(b % 12)).copied().unwrap_or(b));
-        let input: Vec<u8> = std::iter::once(b'(').chain(mapped).collect();
-        let (end, closed, plain) = comment_end(&input, 0);
-        let inner = &input[1..if closed { end - 1 } else { end }];
-        (end, closed) == crate::header::lex::comment_end(&input, 0) && plain == is_plain(inner)
-    }
 }
