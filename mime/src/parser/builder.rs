@@ -36,6 +36,12 @@ impl BodySink for KeepInMemory {
     fn end(&mut self) {}
 }
 
+/// Room for the fields of a root entity (whose header blocks, with their `Received` chains,
+/// often hold 20 to 50 fields) and of a part, so that the list rarely grows while read. Not
+/// shrunk afterwards: that costs a reallocation per entity for a few unused kilobytes.
+const ROOT_FIELDS: usize = 64;
+const PART_FIELDS: usize = 8;
+
 /// Bytes of the body region being read.
 #[derive(Debug, Default)]
 enum Acc {
@@ -95,8 +101,13 @@ impl<S: BodySink> Builder<S> {
                         _ => 0,
                     });
                 }
+                let capacity = if self.stack.is_empty() {
+                    ROOT_FIELDS
+                } else {
+                    PART_FIELDS
+                };
                 let mut entity = Entity::new(
-                    HeaderList::with_capacity(16),
+                    HeaderList::with_capacity(capacity),
                     Body::Leaf(BodyData::default()),
                 );
                 entity.default_type = default_type;
@@ -121,7 +132,7 @@ impl<S: BodySink> Builder<S> {
             } => {
                 if let Some(b) = self.stack.last_mut() {
                     b.entity.headers.separator = separator;
-                    b.entity.set_content_type(content_type);
+                    b.entity.set_content_type(*content_type);
                     b.body_start = self.offset;
                     if let EntityKind::Multipart { boundary } = kind {
                         b.region = Region::Preamble;

@@ -51,8 +51,9 @@ pub enum Event {
         kind: EntityKind,
         /// The entity's `Content-Type` as the parser read it (with its limits), or the
         /// default ([`DefaultType`]) when absent or malformed: what
-        /// [`Entity::content_type`](crate::Entity::content_type) gives.
-        content_type: ContentType,
+        /// [`Entity::content_type`](crate::Entity::content_type) gives. Boxed, so that every
+        /// event stays small.
+        content_type: Box<ContentType>,
     },
     /// Body bytes of the current entity (a leaf body, preamble or epilogue); a region may
     /// come in several chunks.

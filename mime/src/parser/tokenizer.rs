@@ -49,8 +49,9 @@ pub(crate) enum Token {
     HeadersEnd {
         len: usize,
         kind: EntityKind,
-        /// The entity's content type as read (or its default), for the model to keep.
-        content_type: ContentType,
+        /// The entity's content type as read (or its default), for the model to keep (boxed:
+        /// every token moves through the parser, and this one is rare and large).
+        content_type: Box<ContentType>,
     },
     Body {
         len: usize,
@@ -450,7 +451,7 @@ impl Tokenizer {
         self.queue.push_back(Token::HeadersEnd {
             len,
             kind,
-            content_type,
+            content_type: Box::new(content_type),
         });
         if message {
             self.open_entity(DefaultType::TextPlain);
