@@ -701,10 +701,7 @@ fn trailing_break(raw: &[u8]) -> usize {
 /// RFC 5322 obsolete syntax); the name is printable US-ASCII without a colon. One pass over
 /// the name, rather than a search for the colon and a check of what comes before it.
 fn field_name(line: &[u8]) -> Option<FieldName> {
-    let end = line
-        .iter()
-        .position(|&b| !(33..=126).contains(&b) || b == b':')
-        .unwrap_or(line.len());
+    let end = name_len(line);
     let colon = end
         + line[end..]
             .iter()
@@ -713,10 +710,78 @@ fn field_name(line: &[u8]) -> Option<FieldName> {
     (end > 0 && line.get(colon) == Some(&b':')).then_some(FieldName { end, colon })
 }
 
+/// Whether `b` may be in a field name: printable US-ASCII but the colon.
+fn is_name_byte(b: u8) -> bool {
+    (33..=126).contains(&b) && b != b':'
+}
+
+/// How many bytes at the start of `line` may be in a field name. Eight bytes at a time (names
+/// are often longer than that): in a little-endian word, a byte's high bit is set below for
+/// each byte under 33, over 126 or a colon, with false positives only above a true one (the
+/// borrows of the subtractions come from true ones), so the lowest set bit is the answer.
+fn name_len(line: &[u8]) -> usize {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const HIGH: u64 = ONES * 0x80;
+    // High bit set for each zero byte (exact for the lowest).
+    let zero = |y: u64| y.wrapping_sub(ONES) & !y & HIGH;
+    let mut chunks = line.chunks_exact(8);
+    let mut len = 0;
+    for chunk in &mut chunks {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word);
+        let below_or_high = (x.wrapping_sub(ONES * 33) | x) & HIGH;
+        let stop = below_or_high | zero(x ^ (ONES * u64::from(b':'))) | zero(x ^ (ONES * 127));
+        if stop != 0 {
+            return len + (stop.trailing_zeros() / 8) as usize;
+        }
+        len += 8;
+    }
+    let rest = chunks.remainder();
+    len + rest
+        .iter()
+        .position(|&b| !is_name_byte(b))
+        .unwrap_or(rest.len())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use quickcheck::QuickCheck;
+
+    /// What [`name_len`] computes, a byte at a time.
+    fn name_len_naive(line: &[u8]) -> usize {
+        line.iter()
+            .position(|&b| !is_name_byte(b))
+            .unwrap_or(line.len())
+    }
+
+    #[test]
+    fn name_len_stops_at_every_byte_that_is_not_a_name_byte() {
+        for b in 0..=255u8 {
+            for at in 0..20 {
+                let mut line = vec![b'x'; at];
+                line.push(b);
+                line.extend_from_slice(b"xxx");
+                assert_eq!(name_len(&line), name_len_naive(&line), "{b} at {at}");
+            }
+        }
+    }
+
+    #[test]
+    fn prop_name_len_is_the_run_of_name_bytes() {
+        // Mostly name bytes, so that runs cross word boundaries; any byte otherwise.
+        fn prop(picks: Vec<(u8, u8)>) -> bool {
+            let line: Vec<u8> = picks
+                .iter()
+                .map(|&(pick, b)| if pick < 224 { b'a' + pick % 26 } else { b })
+                .collect();
+            name_len(&line) == name_len_naive(&line)
+        }
+        QuickCheck::new()
+            .tests(2000)
+            .quickcheck(prop as fn(Vec<(u8, u8)>) -> bool);
+    }
 
     #[test]
     fn prop_field_name_is_the_trimmed_text_before_the_first_colon() {
