@@ -37,9 +37,10 @@ impl BodySink for KeepInMemory {
 }
 
 /// Room for the fields of a root entity (whose header blocks, with their `Received` chains,
-/// often hold 20 to 50 fields) and of a part, so that the list rarely grows while read. Not
-/// shrunk afterwards: that costs a reallocation per entity for a few unused kilobytes.
-const ROOT_FIELDS: usize = 64;
+/// often hold 20 to 50 fields) and of a part, so that the list seldom grows while read (at most
+/// once for a usual root). Not shrunk afterwards: that costs a reallocation per entity, for at
+/// most a few unused kilobytes (a model held per message in a large mailbox stays small).
+const ROOT_FIELDS: usize = 32;
 const PART_FIELDS: usize = 8;
 
 /// Bytes of the body region being read.
