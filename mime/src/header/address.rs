@@ -183,6 +183,7 @@ pub fn parse_address_list(input: &[u8]) -> ParsedAddresses {
 pub fn parse_address_list_with(input: &[u8], options: &ParseOptions) -> ParsedAddresses {
     let mut parser = Parser {
         lex: Lexer::new(input, LexState::default(), options, true),
+        text: std::str::from_utf8(input).ok(),
         peeked: None,
         options,
         out: Vec::new(),
@@ -741,6 +742,18 @@ impl<'a> Gather<'a> {
         }
     }
 
+    /// The text as [`without_controls`] gives it; `whole` as for [`piece_text`].
+    fn into_text(self, whole: Option<&'a str>) -> String {
+        let text = match self.owned {
+            Some(out) => match String::from_utf8(out) {
+                Ok(s) => Cow::Owned(s),
+                Err(e) => Cow::Owned(String::from_utf8_lossy(e.as_bytes()).into_owned()),
+            },
+            None => piece_text(self.input, whole, self.start, self.end),
+        };
+        without_controls(text)
+    }
+
     fn finish(self) -> Cow<'a, [u8]> {
         match self.owned {
             Some(out) => Cow::Owned(out),
@@ -782,19 +795,23 @@ fn unescape(raw: &[u8], out: &mut Vec<u8>) {
     }
 }
 
-/// `bytes` as text without control characters, bad UTF-8 replaced. Clean UTF-8 (the usual
-/// case) is copied once if borrowed, taken over if owned.
-fn lossy(bytes: Cow<'_, [u8]>) -> String {
-    let text = match bytes {
-        // `from_utf8` first: `from_utf8_lossy` costs more on the (usual) valid input.
-        Cow::Borrowed(b) => {
-            std::str::from_utf8(b).map_or_else(|_| String::from_utf8_lossy(b), Cow::Borrowed)
-        }
-        Cow::Owned(v) => match String::from_utf8(v) {
-            Ok(s) => Cow::Owned(s),
-            Err(e) => Cow::Owned(String::from_utf8_lossy(e.as_bytes()).into_owned()),
-        },
-    };
+/// `input[start..end]` as text, bad UTF-8 replaced. `whole` is the input when it is valid UTF-8
+/// (checked once per list), so that a piece of it needs no check of its own.
+fn piece_text<'a>(
+    input: &'a [u8],
+    whole: Option<&'a str>,
+    start: usize,
+    end: usize,
+) -> Cow<'a, str> {
+    match whole.and_then(|w| w.get(start..end)) {
+        Some(text) => Cow::Borrowed(text),
+        None => String::from_utf8_lossy(&input[start..end]),
+    }
+}
+
+/// `text` without control characters. Clean text (the usual case) is copied once if borrowed,
+/// taken over if owned.
+fn without_controls(text: Cow<'_, str>) -> String {
     // C0 controls and DEL are single bytes; C1 controls start with 0xC2.
     if !text.bytes().any(|b| is(CONTROL, b)) {
         return text.into_owned();
@@ -819,6 +836,8 @@ struct Span {
 
 struct Parser<'a, 'o> {
     lex: Lexer<'a>,
+    /// The input when it is valid UTF-8 (the usual case).
+    text: Option<&'a str>,
     peeked: Option<(LexState, Token)>,
     options: &'o ParseOptions,
     out: Vec<Address>,
@@ -829,7 +848,7 @@ struct Parser<'a, 'o> {
     extra_depth: usize,
 }
 
-impl Parser<'_, '_> {
+impl<'a> Parser<'a, '_> {
     fn peek_full(&mut self) -> (LexState, Token) {
         if let Some(p) = self.peeked {
             return p;
@@ -983,7 +1002,7 @@ impl Parser<'_, '_> {
     fn local_part(&mut self, span: Span) -> String {
         if let Some((start, end)) = span.as_written {
             // Two words are never adjacent there, so the local part is valid.
-            return lossy(Cow::Borrowed(&self.lex.input[start..end]));
+            return without_controls(piece_text(self.lex.input, self.text, start, end));
         }
         let mut raw = Gather::new(self.lex.input);
         let mut prev_word = false;
@@ -997,7 +1016,7 @@ impl Parser<'_, '_> {
         if bad {
             self.defect(AddressDefect::InvalidLocalPart);
         }
-        lossy(raw.finish())
+        raw.into_text(self.text)
     }
 
     /// A domain: labels and dots (CFWS allowed between), or a domain literal.
@@ -1021,7 +1040,7 @@ impl Parser<'_, '_> {
             self.bump();
             out.push(t.start, t.end);
         }
-        lossy(out.finish())
+        out.into_text(self.text)
     }
 
     fn comment_name(&self, comment: Option<(usize, usize)>) -> Option<String> {

@@ -214,6 +214,21 @@ fn encoded_words_and_utf8() {
 }
 
 #[test]
+fn control_characters_dropped_from_local_part_and_domain() {
+    // A valid UTF-8 list (pieces sliced from the input checked once) and one with bad UTF-8
+    // elsewhere (pieces checked one by one) give the same text.
+    let inputs: [&[u8]; 2] = [
+        b"\"a\xc2\x85b\"@[1\x012] , J\xc3\xa9r\xc3\xb4me <x@y>",
+        b"\"a\xc2\x85b\"@[1\x012] , J\xe9r\xf4me <x@y>",
+    ];
+    for input in inputs {
+        let p = parse_address_list(input);
+        let m = p.addresses.mailboxes().next().unwrap();
+        assert_eq!((m.local_part.as_str(), m.domain.as_str()), ("ab", "[12]"));
+    }
+}
+
+#[test]
 fn lenient_real_world_garbage() {
     let p = parse("Name <user@host, other@x");
     assert_eq!(
