@@ -849,18 +849,19 @@ struct Parser<'a, 'o> {
 }
 
 impl<'a> Parser<'a, '_> {
-    fn peek_full(&mut self) -> (LexState, Token) {
-        if let Some(p) = self.peeked {
-            return p;
-        }
-        let state = self.lex.st;
-        let token = self.lex.next();
-        self.peeked = Some((state, token));
-        (state, token)
+    /// The next token (lexed once) and the lexer state before it, by reference: most callers
+    /// only look at its kind.
+    fn peek_full(&mut self) -> &(LexState, Token) {
+        let lex = &mut self.lex;
+        self.peeked.get_or_insert_with(|| (lex.st, lex.next()))
     }
 
     fn peek(&mut self) -> Token {
         self.peek_full().1
+    }
+
+    fn peek_kind(&mut self) -> Kind {
+        self.peek_full().1.kind
     }
 
     fn bump(&mut self) -> Token {
@@ -875,7 +876,7 @@ impl<'a> Parser<'a, '_> {
 
     fn run(&mut self) {
         while !self.stopped {
-            match self.peek().kind {
+            match self.peek_kind() {
                 Kind::End => break,
                 Kind::Special(b',') => {
                     self.bump();
@@ -936,7 +937,7 @@ impl<'a> Parser<'a, '_> {
     /// Skips to the next `,`, `;` or the end (not consumed).
     fn skip_element(&mut self) {
         while !matches!(
-            self.peek().kind,
+            self.peek_kind(),
             Kind::End | Kind::Special(b',') | Kind::Special(b';')
         ) {
             self.bump();
@@ -945,11 +946,11 @@ impl<'a> Parser<'a, '_> {
 
     /// Consumes words, dots and quoted strings; returns their span if any.
     fn words(&mut self) -> Option<Span> {
-        let (state, first) = self.peek_full();
+        let (state, first) = *self.peek_full();
         let input = self.lex.input;
         let mut end = None;
         let mut as_written = Some((first.start, first.start));
-        while let Kind::Word | Kind::Quoted | Kind::Special(b'.') = self.peek().kind {
+        while let Kind::Word | Kind::Quoted | Kind::Special(b'.') = self.peek_kind() {
             let t = self.bump();
             // Nothing after a quoted string starts where its text ends (its `"` is there).
             as_written = as_written
@@ -1133,17 +1134,17 @@ impl<'a> Parser<'a, '_> {
     /// After `<`: `[route:] addr-spec >`.
     fn angle(&mut self, name: Option<String>) {
         let mut route = Vec::new();
-        if self.peek().kind == Kind::Special(b'@') {
+        if self.peek_kind() == Kind::Special(b'@') {
             loop {
                 self.bump();
                 let d = self.domain();
                 if !d.is_empty() {
                     route.push(d);
                 }
-                while self.peek().kind == Kind::Special(b',') {
+                while self.peek_kind() == Kind::Special(b',') {
                     self.bump();
                 }
-                match self.peek().kind {
+                match self.peek_kind() {
                     Kind::Special(b'@') => {}
                     Kind::Special(b':') => {
                         self.bump();
@@ -1158,13 +1159,13 @@ impl<'a> Parser<'a, '_> {
         }
         let local_part = self.words().map(|s| self.local_part(s));
         let mut domain = String::new();
-        if self.peek().kind == Kind::Special(b'@') {
+        if self.peek_kind() == Kind::Special(b'@') {
             self.bump();
             domain = self.domain();
         }
         let mut junk = false;
         loop {
-            match self.peek().kind {
+            match self.peek_kind() {
                 Kind::Special(b'>') => {
                     self.bump();
                     break;
@@ -1198,7 +1199,7 @@ impl<'a> Parser<'a, '_> {
             }
         }
         if !matches!(
-            self.peek().kind,
+            self.peek_kind(),
             Kind::End | Kind::Special(b',') | Kind::Special(b';')
         ) {
             self.defect(AddressDefect::UnexpectedText);
