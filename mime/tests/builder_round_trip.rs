@@ -69,7 +69,7 @@ impl Arbitrary for Input {
     }
 }
 
-fn mailbox(name: &str, local: &str) -> Option<Mailbox> {
+fn mailbox(name: &str, local: &str) -> Option<Mailbox<'static>> {
     Mailbox::new(Some(name), &format!("{local}@example.com")).ok()
 }
 

@@ -101,12 +101,12 @@ const RESERVED: &[&str] = &[
 /// ```
 #[derive(Debug, Clone)]
 pub struct MessageBuilder {
-    from: AddressList,
-    sender: AddressList,
-    reply_to: AddressList,
-    to: AddressList,
-    cc: AddressList,
-    bcc: AddressList,
+    from: AddressList<'static>,
+    sender: AddressList<'static>,
+    reply_to: AddressList<'static>,
+    to: AddressList<'static>,
+    cc: AddressList<'static>,
+    bcc: AddressList<'static>,
     subject: Option<String>,
     date: Option<DateTime>,
     message_id: Option<MessageId>,
@@ -156,37 +156,37 @@ impl MessageBuilder {
     }
 
     /// Adds an author (`From`).
-    pub fn from(mut self, mailbox: Mailbox) -> Self {
+    pub fn from(mut self, mailbox: Mailbox<'static>) -> Self {
         self.from.0.push(Address::Mailbox(mailbox));
         self
     }
 
     /// Sets the `Sender` (needed when there are several authors).
-    pub fn sender(mut self, mailbox: Mailbox) -> Self {
+    pub fn sender(mut self, mailbox: Mailbox<'static>) -> Self {
         self.sender = AddressList(vec![Address::Mailbox(mailbox)]);
         self
     }
 
     /// Adds a `Reply-To` address.
-    pub fn reply_to(mut self, mailbox: Mailbox) -> Self {
+    pub fn reply_to(mut self, mailbox: Mailbox<'static>) -> Self {
         self.reply_to.0.push(Address::Mailbox(mailbox));
         self
     }
 
     /// Adds a `To` recipient.
-    pub fn to(mut self, address: impl Into<Address>) -> Self {
+    pub fn to(mut self, address: impl Into<Address<'static>>) -> Self {
         self.to.0.push(address.into());
         self
     }
 
     /// Adds a `Cc` recipient.
-    pub fn cc(mut self, address: impl Into<Address>) -> Self {
+    pub fn cc(mut self, address: impl Into<Address<'static>>) -> Self {
         self.cc.0.push(address.into());
         self
     }
 
     /// Adds a `Bcc` recipient (the SMTP client removes `Bcc` from what it sends).
-    pub fn bcc(mut self, address: impl Into<Address>) -> Self {
+    pub fn bcc(mut self, address: impl Into<Address<'static>>) -> Self {
         self.bcc.0.push(address.into());
         self
     }

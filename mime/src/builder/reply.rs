@@ -44,7 +44,7 @@ impl MessageBuilder {
     ///   `References` (or its single `In-Reply-To`) followed by its `Message-ID`.
     ///
     /// Add the body with [`MessageBuilder::text`] / [`MessageBuilder::html`].
-    pub fn reply(original: &Message, from: Mailbox, reply_all: bool) -> MessageBuilder {
+    pub fn reply(original: &Message, from: Mailbox<'static>, reply_all: bool) -> MessageBuilder {
         let headers = original.headers();
         let mut to = headers.reply_to();
         if to.0.is_empty() {
@@ -67,9 +67,9 @@ impl MessageBuilder {
                     cc.0.push(address);
                 }
             }
-            builder.cc = cc;
+            builder.cc = cc.into_owned();
         }
-        builder.to = to;
+        builder.to = to.into_owned();
         if let Some(id) = headers.message_id() {
             let mut references = headers.references();
             if references.is_empty() {
@@ -90,7 +90,7 @@ impl MessageBuilder {
     /// forwarded text.
     pub fn forward(
         original: &Message,
-        from: Mailbox,
+        from: Mailbox<'static>,
         mode: ForwardMode,
     ) -> Result<MessageBuilder, BuildError> {
         let headers = original.headers();

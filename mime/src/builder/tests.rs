@@ -4,7 +4,7 @@ use crate::header::msg_id::MessageId;
 use crate::model::Body;
 use crate::parse;
 
-fn mailbox(name: Option<&str>, addr: &str) -> Mailbox {
+fn mailbox(name: Option<&str>, addr: &str) -> Mailbox<'static> {
     Mailbox::new(name, addr).unwrap()
 }
 

@@ -17,40 +17,43 @@ use base64::Engine as _;
 use crate::header::encoded_word;
 
 /// A single mailbox: an optional display name and an address.
+///
+/// A parsed mailbox borrows its text from the header value wherever that is the text as
+/// written (the usual case); [`Mailbox::into_owned`] detaches it. A built one owns its text.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Mailbox {
+pub struct Mailbox<'a> {
     /// The display name, RFC 2047-decoded. `None` when absent or empty.
-    pub name: Option<String>,
+    pub name: Option<Cow<'a, str>>,
     /// The local part, unquoted (`"john smith"@x` gives `john smith`).
-    pub local_part: String,
+    pub local_part: Cow<'a, str>,
     /// The domain as written (U-labels are kept; see [`Mailbox::domain_ascii`]). A domain
     /// literal keeps its brackets. Empty for a bare `user` (reported as a defect).
-    pub domain: String,
+    pub domain: Cow<'a, str>,
     /// The obsolete source route (`<@a,@b:user@c>` gives `["a", "b"]`). Not written back.
-    pub route: Vec<String>,
+    pub route: Vec<Cow<'a, str>>,
 }
 
 /// A named group of mailboxes (`Friends: a@b, c@d;`).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Group {
+pub struct Group<'a> {
     /// The group's display name, RFC 2047-decoded.
-    pub name: String,
+    pub name: Cow<'a, str>,
     /// The members. Groups nested inside this one (not allowed by RFC 5322) are flattened here.
-    pub members: Vec<Mailbox>,
+    pub members: Vec<Mailbox<'a>>,
 }
 
 /// An element of an address list.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Address {
+pub enum Address<'a> {
     /// A single mailbox.
-    Mailbox(Mailbox),
+    Mailbox(Mailbox<'a>),
     /// A group of mailboxes.
-    Group(Group),
+    Group(Group<'a>),
 }
 
 /// A list of addresses, in the order written.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct AddressList(pub Vec<Address>);
+pub struct AddressList<'a>(pub Vec<Address<'a>>);
 
 /// A problem found while parsing an address list. The list is still parsed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
@@ -156,16 +159,16 @@ impl Default for ParseOptions {
 
 /// The result of [`parse_address_list`].
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct ParsedAddresses {
-    /// The addresses that could be parsed.
-    pub addresses: AddressList,
+pub struct ParsedAddresses<'a> {
+    /// The addresses that could be parsed, borrowing from the input where they can.
+    pub addresses: AddressList<'a>,
     /// What was wrong with the input.
     pub defects: Vec<AddressDefect>,
 }
 
 /// Parses an RFC 5322 `address-list` (obsolete syntax and RFC 6532 UTF-8 included) with
 /// default limits. See [`parse_address_list_with`].
-pub fn parse_address_list(input: &[u8]) -> ParsedAddresses {
+pub fn parse_address_list(input: &[u8]) -> ParsedAddresses<'_> {
     parse_address_list_with(input, &ParseOptions::default())
 }
 
@@ -180,7 +183,7 @@ pub fn parse_address_list(input: &[u8]) -> ParsedAddresses {
 /// - UTF-8 anywhere; invalid UTF-8 is decoded lossily.
 /// - Real-world garbage: a missing `>`, unbalanced quotes and parentheses, missing commas, a bare
 ///   `user` without domain — each gives a defect and at worst loses its own element.
-pub fn parse_address_list_with(input: &[u8], options: &ParseOptions) -> ParsedAddresses {
+pub fn parse_address_list_with<'a>(input: &'a [u8], options: &ParseOptions) -> ParsedAddresses<'a> {
     let mut parser = Parser {
         lex: Lexer::new(input, LexState::default(), options, true),
         text: std::str::from_utf8(input).ok(),
@@ -199,13 +202,13 @@ pub fn parse_address_list_with(input: &[u8], options: &ParseOptions) -> ParsedAd
     }
 }
 
-impl Mailbox {
+impl Mailbox<'_> {
     /// Builds a mailbox from a display name and an `addr-spec` such as `user@example.com`,
     /// `"john smith"@example.com`, `用户@例子.广告` or `user@[192.0.2.1]`.
     ///
     /// Rejects control characters (CR, LF, NUL, tab, ...) in both arguments, and addresses that
     /// are not a valid `addr-spec` (no CFWS or comments allowed). An empty name is no name.
-    pub fn new(name: Option<&str>, address: &str) -> Result<Mailbox, AddressError> {
+    pub fn new(name: Option<&str>, address: &str) -> Result<Mailbox<'static>, AddressError> {
         if name.is_some_and(|n| n.chars().any(char::is_control))
             || address.chars().any(char::is_control)
         {
@@ -250,18 +253,30 @@ impl Mailbox {
             return Err(AddressError::InvalidDomain);
         }
         Ok(Mailbox {
-            name: name.filter(|n| !n.is_empty()).map(str::to_owned),
-            local_part,
-            domain: domain.to_owned(),
+            name: name
+                .filter(|n| !n.is_empty())
+                .map(|n| Cow::Owned(n.to_owned())),
+            local_part: Cow::Owned(local_part),
+            domain: Cow::Owned(domain.to_owned()),
             route: Vec::new(),
         })
+    }
+
+    /// The same mailbox owning its text.
+    pub fn into_owned(self) -> Mailbox<'static> {
+        Mailbox {
+            name: self.name.map(owned),
+            local_part: owned(self.local_part),
+            domain: owned(self.domain),
+            route: self.route.into_iter().map(owned).collect(),
+        }
     }
 
     /// The `addr-spec`: the local part (quoted when it is not a dot-atom) `@` the domain as
     /// written. Just the local part when the domain is empty.
     pub fn addr_spec(&self) -> String {
         let mut out = if is_dot_atom(&self.local_part) {
-            self.local_part.clone()
+            self.local_part.to_string()
         } else {
             quote(&self.local_part)
         };
@@ -287,7 +302,7 @@ impl Mailbox {
     /// as SMTP without SMTPUTF8 needs. Domain literals are returned unchanged.
     pub fn domain_ascii(&self) -> Result<String, AddressError> {
         if self.domain.starts_with('[') {
-            return Ok(self.domain.clone());
+            return Ok(self.domain.to_string());
         }
         idna::domain_to_ascii(&self.domain).map_err(|_| AddressError::InvalidDomain)
     }
@@ -296,16 +311,24 @@ impl Mailbox {
     /// written when it is not a valid IDN or is a domain literal.
     pub fn domain_unicode(&self) -> String {
         if self.domain.starts_with('[') {
-            return self.domain.clone();
+            return self.domain.to_string();
         }
         match idna::domain_to_unicode(&self.domain) {
             (s, Ok(())) => s,
-            _ => self.domain.clone(),
+            _ => self.domain.to_string(),
         }
     }
 }
 
-impl Group {
+impl Group<'_> {
+    /// The same group owning its text.
+    pub fn into_owned(self) -> Group<'static> {
+        Group {
+            name: owned(self.name),
+            members: self.members.into_iter().map(Mailbox::into_owned).collect(),
+        }
+    }
+
     /// Writes the group as a header value: `name: member, member;`.
     pub fn to_header_string(&self) -> String {
         let mut out = encode_phrase(&self.name);
@@ -319,7 +342,15 @@ impl Group {
     }
 }
 
-impl Address {
+impl Address<'_> {
+    /// The same address owning its text.
+    pub fn into_owned(self) -> Address<'static> {
+        match self {
+            Address::Mailbox(m) => Address::Mailbox(m.into_owned()),
+            Address::Group(g) => Address::Group(g.into_owned()),
+        }
+    }
+
     /// Writes the address as a header value.
     pub fn to_header_string(&self) -> String {
         match self {
@@ -329,13 +360,18 @@ impl Address {
     }
 }
 
-impl From<Mailbox> for Address {
-    fn from(mailbox: Mailbox) -> Address {
+impl<'a> From<Mailbox<'a>> for Address<'a> {
+    fn from(mailbox: Mailbox<'a>) -> Address<'a> {
         Address::Mailbox(mailbox)
     }
 }
 
-impl AddressList {
+impl<'a> AddressList<'a> {
+    /// The same list owning its text.
+    pub fn into_owned(self) -> AddressList<'static> {
+        AddressList(self.0.into_iter().map(Address::into_owned).collect())
+    }
+
     /// Writes the list as a header value, elements separated by `, ` (unfolded).
     pub fn to_header_string(&self) -> String {
         let mut out = String::new();
@@ -349,12 +385,17 @@ impl AddressList {
     }
 
     /// All mailboxes, group members included, in order.
-    pub fn mailboxes(&self) -> impl Iterator<Item = &Mailbox> {
+    pub fn mailboxes(&self) -> impl Iterator<Item = &Mailbox<'a>> {
         self.0.iter().flat_map(|a| match a {
             Address::Mailbox(m) => std::slice::from_ref(m).iter(),
             Address::Group(g) => g.members.iter(),
         })
     }
+}
+
+/// `text` owning its text.
+fn owned(text: Cow<'_, str>) -> Cow<'static, str> {
+    Cow::Owned(text.into_owned())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -743,7 +784,7 @@ impl<'a> Gather<'a> {
     }
 
     /// The text as [`without_controls`] gives it; `whole` as for [`piece_text`].
-    fn into_text(self, whole: Option<&'a str>) -> String {
+    fn into_text(self, whole: Option<&'a str>) -> Cow<'a, str> {
         let text = match self.owned {
             Some(out) => match String::from_utf8(out) {
                 Ok(s) => Cow::Owned(s),
@@ -809,14 +850,22 @@ fn piece_text<'a>(
     }
 }
 
-/// `text` without control characters. Clean text (the usual case) is copied once if borrowed,
-/// taken over if owned.
-fn without_controls(text: Cow<'_, str>) -> String {
+/// `text` without control characters; clean text (the usual case) is returned as it is.
+fn without_controls(text: Cow<'_, str>) -> Cow<'_, str> {
     // C0 controls and DEL are single bytes; C1 controls start with 0xC2.
     if !text.bytes().any(|b| is(CONTROL, b)) {
-        return text.into_owned();
+        return text;
     }
-    text.chars().filter(|c| !c.is_control()).collect()
+    Cow::Owned(text.chars().filter(|c| !c.is_control()).collect())
+}
+
+/// The RFC 2047 decoding of `raw`, borrowing from the input when `raw` does and the decoding
+/// changes nothing.
+fn decode_words(raw: Cow<'_, [u8]>) -> Cow<'_, str> {
+    match raw {
+        Cow::Borrowed(raw) => encoded_word::decode(raw).text,
+        Cow::Owned(raw) => Cow::Owned(encoded_word::decode(&raw).text.into_owned()),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -840,10 +889,10 @@ struct Parser<'a, 'o> {
     text: Option<&'a str>,
     peeked: Option<(LexState, Token)>,
     options: &'o ParseOptions,
-    out: Vec<Address>,
+    out: Vec<Address<'a>>,
     count: usize,
     stopped: bool,
-    group: Option<Group>,
+    group: Option<Group<'a>>,
     /// Open groups beyond the one in `group` (flattened).
     extra_depth: usize,
 }
@@ -921,7 +970,7 @@ impl<'a> Parser<'a, '_> {
         }
     }
 
-    fn push(&mut self, m: Mailbox) {
+    fn push(&mut self, m: Mailbox<'a>) {
         if self.count >= self.options.max_addresses {
             self.defect(AddressDefect::TooManyAddresses);
             self.stopped = true;
@@ -980,7 +1029,7 @@ impl<'a> Parser<'a, '_> {
     }
 
     /// A display name: words joined by single spaces where whitespace was, RFC 2047-decoded.
-    fn phrase(&self, span: Span) -> Option<String> {
+    fn phrase(&self, span: Span) -> Option<Cow<'a, str>> {
         let raw = if let Some((start, end)) = span.as_written {
             Cow::Borrowed(&self.lex.input[start..end])
         } else {
@@ -995,12 +1044,12 @@ impl<'a> Parser<'a, '_> {
             });
             raw.finish()
         };
-        let text = encoded_word::decode(&raw).text.into_owned();
+        let text = decode_words(raw);
         (!text.is_empty()).then_some(text)
     }
 
     /// A local part: words and dots concatenated, quoted strings unquoted.
-    fn local_part(&mut self, span: Span) -> String {
+    fn local_part(&mut self, span: Span) -> Cow<'a, str> {
         if let Some((start, end)) = span.as_written {
             // Two words are never adjacent there, so the local part is valid.
             return without_controls(piece_text(self.lex.input, self.text, start, end));
@@ -1021,7 +1070,7 @@ impl<'a> Parser<'a, '_> {
     }
 
     /// A domain: labels and dots (CFWS allowed between), or a domain literal.
-    fn domain(&mut self) -> String {
+    fn domain(&mut self) -> Cow<'a, str> {
         let mut out = Gather::new(self.lex.input);
         let mut prev_label = false;
         if self.peeked.is_none() {
@@ -1044,17 +1093,16 @@ impl<'a> Parser<'a, '_> {
         out.into_text(self.text)
     }
 
-    fn comment_name(&self, comment: Option<(usize, usize)>) -> Option<String> {
+    fn comment_name(&self, comment: Option<(usize, usize)>) -> Option<Cow<'a, str>> {
         let (start, end) = comment?;
         let mut raw = Gather::new(self.lex.input);
         raw.push_unescaped(start, end);
-        let raw = raw.finish();
-        let text = encoded_word::decode(&raw).text;
-        match text.trim() {
-            "" => None,
-            trimmed if trimmed.len() == text.len() => Some(text.into_owned()),
-            trimmed => Some(trimmed.to_owned()),
+        match decode_words(raw.finish()) {
+            Cow::Borrowed(text) => Some(Cow::Borrowed(text.trim())),
+            Cow::Owned(text) if text.trim().len() == text.len() => Some(Cow::Owned(text)),
+            Cow::Owned(text) => Some(Cow::Owned(text.trim().to_owned())),
         }
+        .filter(|name| !name.is_empty())
     }
 
     fn element(&mut self) {
@@ -1088,7 +1136,9 @@ impl<'a> Parser<'a, '_> {
                     Kind::Special(b'<') => {
                         self.bump();
                         self.defect(AddressDefect::UnquotedDisplayName);
-                        let name = self.phrase(words).map(|n| format!("{n}@{domain}"));
+                        let name = self
+                            .phrase(words)
+                            .map(|n| Cow::Owned(format!("{n}@{domain}")));
                         self.angle(name);
                     }
                     kind => {
@@ -1118,7 +1168,7 @@ impl<'a> Parser<'a, '_> {
                     self.push(Mailbox {
                         name,
                         local_part,
-                        domain: String::new(),
+                        domain: Cow::Borrowed(""),
                         route: Vec::new(),
                     });
                 }
@@ -1132,7 +1182,7 @@ impl<'a> Parser<'a, '_> {
     }
 
     /// After `<`: `[route:] addr-spec >`.
-    fn angle(&mut self, name: Option<String>) {
+    fn angle(&mut self, name: Option<Cow<'a, str>>) {
         let mut route = Vec::new();
         if self.peek_kind() == Kind::Special(b'@') {
             loop {
@@ -1158,7 +1208,7 @@ impl<'a> Parser<'a, '_> {
             }
         }
         let local_part = self.words().map(|s| self.local_part(s));
-        let mut domain = String::new();
+        let mut domain = Cow::Borrowed("");
         if self.peek_kind() == Kind::Special(b'@') {
             self.bump();
             domain = self.domain();

@@ -126,9 +126,9 @@ impl HeaderList {
 
     /// Every address in the fields named `name` (all of them, in order), parsed leniently;
     /// empty when there is none.
-    pub fn addresses(&self, name: &str) -> AddressList {
+    pub fn addresses(&self, name: &str) -> AddressList<'_> {
         let mut list = AddressList::default();
-        for h in self.get_all(name) {
+        for h in self.iter().filter(|h| h.is(name)) {
             list.0
                 .extend(address::parse_address_list(h.value()).addresses.0);
         }
@@ -138,67 +138,67 @@ impl HeaderList {
     /// Sets the address field `name` to `list` (display names encoded as needed). Fails when
     /// an address part holds a control character (possible only for a [`address::Mailbox`]
     /// built field by field rather than with [`address::Mailbox::new`]).
-    pub fn set_addresses(&mut self, name: &str, list: &AddressList) -> Result<(), HeaderError> {
+    pub fn set_addresses(&mut self, name: &str, list: &AddressList<'_>) -> Result<(), HeaderError> {
         self.set_structured(name, &list.to_header_string())
     }
 
     /// `From`.
-    pub fn from(&self) -> AddressList {
+    pub fn from(&self) -> AddressList<'_> {
         self.addresses("from")
     }
 
     /// Sets `From`.
-    pub fn set_from(&mut self, list: &AddressList) -> Result<(), HeaderError> {
+    pub fn set_from(&mut self, list: &AddressList<'_>) -> Result<(), HeaderError> {
         self.set_addresses("From", list)
     }
 
     /// `Sender`.
-    pub fn sender(&self) -> AddressList {
+    pub fn sender(&self) -> AddressList<'_> {
         self.addresses("sender")
     }
 
     /// Sets `Sender`.
-    pub fn set_sender(&mut self, list: &AddressList) -> Result<(), HeaderError> {
+    pub fn set_sender(&mut self, list: &AddressList<'_>) -> Result<(), HeaderError> {
         self.set_addresses("Sender", list)
     }
 
     /// `Reply-To`.
-    pub fn reply_to(&self) -> AddressList {
+    pub fn reply_to(&self) -> AddressList<'_> {
         self.addresses("reply-to")
     }
 
     /// Sets `Reply-To`.
-    pub fn set_reply_to(&mut self, list: &AddressList) -> Result<(), HeaderError> {
+    pub fn set_reply_to(&mut self, list: &AddressList<'_>) -> Result<(), HeaderError> {
         self.set_addresses("Reply-To", list)
     }
 
     /// `To`.
-    pub fn to(&self) -> AddressList {
+    pub fn to(&self) -> AddressList<'_> {
         self.addresses("to")
     }
 
     /// Sets `To`.
-    pub fn set_to(&mut self, list: &AddressList) -> Result<(), HeaderError> {
+    pub fn set_to(&mut self, list: &AddressList<'_>) -> Result<(), HeaderError> {
         self.set_addresses("To", list)
     }
 
     /// `Cc`.
-    pub fn cc(&self) -> AddressList {
+    pub fn cc(&self) -> AddressList<'_> {
         self.addresses("cc")
     }
 
     /// Sets `Cc`.
-    pub fn set_cc(&mut self, list: &AddressList) -> Result<(), HeaderError> {
+    pub fn set_cc(&mut self, list: &AddressList<'_>) -> Result<(), HeaderError> {
         self.set_addresses("Cc", list)
     }
 
     /// `Bcc`.
-    pub fn bcc(&self) -> AddressList {
+    pub fn bcc(&self) -> AddressList<'_> {
         self.addresses("bcc")
     }
 
     /// Sets `Bcc`.
-    pub fn set_bcc(&mut self, list: &AddressList) -> Result<(), HeaderError> {
+    pub fn set_bcc(&mut self, list: &AddressList<'_>) -> Result<(), HeaderError> {
         self.set_addresses("Bcc", list)
     }
 

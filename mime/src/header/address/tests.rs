@@ -4,24 +4,24 @@ use quickcheck::{QuickCheck, TestResult};
 
 use super::*;
 
-fn mb(name: Option<&str>, local: &str, domain: &str) -> Mailbox {
+fn mb<'a>(name: Option<&'a str>, local: &'a str, domain: &'a str) -> Mailbox<'a> {
     Mailbox {
-        name: name.map(str::to_owned),
-        local_part: local.to_owned(),
-        domain: domain.to_owned(),
+        name: name.map(Cow::Borrowed),
+        local_part: Cow::Borrowed(local),
+        domain: Cow::Borrowed(domain),
         route: Vec::new(),
     }
 }
 
-fn parse(s: &str) -> ParsedAddresses {
+fn parse(s: &str) -> ParsedAddresses<'_> {
     parse_address_list(s.as_bytes())
 }
 
-fn mailboxes(s: &str) -> Vec<Mailbox> {
+fn mailboxes(s: &str) -> Vec<Mailbox<'_>> {
     parse(s).addresses.mailboxes().cloned().collect()
 }
 
-fn clean(s: &str) -> Vec<Address> {
+fn clean(s: &str) -> Vec<Address<'_>> {
     let p = parse(s);
     assert_eq!(p.defects, vec![], "defects for {s:?}");
     p.addresses.0
@@ -224,7 +224,7 @@ fn control_characters_dropped_from_local_part_and_domain() {
     for input in inputs {
         let p = parse_address_list(input);
         let m = p.addresses.mailboxes().next().unwrap();
-        assert_eq!((m.local_part.as_str(), m.domain.as_str()), ("ab", "[12]"));
+        assert_eq!((&*m.local_part, &*m.domain), ("ab", "[12]"));
     }
 }
 
@@ -595,4 +595,24 @@ fn as_written_text_hands_over_to_token_assembly() {
     let p = parse("\"a\"b@c");
     assert_eq!(p.addresses.0, vec![Address::Mailbox(mb(None, "ab", "c"))]);
     assert_eq!(p.defects, vec![AddressDefect::InvalidLocalPart]);
+}
+
+#[test]
+fn text_as_written_is_borrowed_from_the_input() {
+    let p = parse("\"Doe, Jane\" <jane@example.com>, bob@example.org (Bob), =?utf-8?q?Z?= <z@x>");
+    for m in p.addresses.mailboxes() {
+        let borrowed = |t: &Cow<'_, str>| matches!(t, Cow::Borrowed(_));
+        assert!(borrowed(&m.local_part) && borrowed(&m.domain), "{m:?}");
+    }
+    let names: Vec<_> = p.addresses.mailboxes().map(|m| &m.name).collect();
+    assert!(matches!(
+        names[..],
+        [
+            Some(Cow::Borrowed("Doe, Jane")),
+            Some(Cow::Borrowed("Bob")),
+            Some(Cow::Owned(_))
+        ]
+    ));
+    // Owned copies compare equal.
+    assert_eq!(p.addresses.clone().into_owned(), p.addresses);
 }

@@ -16,7 +16,7 @@ References: <0@a.example>\r\n <00@a.example>\r\n\
 X-Dup: one\r\nX-Dup: two\r\n\
 \r\nbody\r\n";
 
-fn mailbox(name: Option<&str>, addr: &str) -> Mailbox {
+fn mailbox(name: Option<&str>, addr: &str) -> Mailbox<'static> {
     Mailbox::new(name, addr).unwrap()
 }
 
