@@ -501,12 +501,17 @@ struct Token {
     kind: Kind,
     start: usize,
     end: usize,
-    /// Position after the token (after a closing quote).
-    raw_end: usize,
     /// Whitespace or a comment precedes the token.
     ws_before: bool,
     /// The content of the first comment before the token, if it was well-formed.
     comment: Option<(usize, usize)>,
+}
+
+impl Token {
+    /// Position after the token: after the closing quote of a quoted string.
+    fn raw_end(&self) -> usize {
+        self.end + usize::from(self.kind == Kind::Quoted)
+    }
 }
 
 /// Where the lexer is; once a quote, parenthesis or bracket turned out unclosed, later ones are
@@ -593,16 +598,15 @@ impl<'a> Lexer<'a> {
         let mut comment = None;
         loop {
             let pos = self.st.pos;
-            let token = move |kind, start, end, raw_end| Token {
+            let token = move |kind, start, end| Token {
                 kind,
                 start,
                 end,
-                raw_end,
                 ws_before,
                 comment,
             };
             let Some(&b) = input.get(pos) else {
-                return token(Kind::End, pos, pos, pos);
+                return token(Kind::End, pos, pos);
             };
             match b {
                 b'(' if !self.st.comments_broken => {
@@ -619,7 +623,7 @@ impl<'a> Lexer<'a> {
                 b'"' if !self.st.quotes_broken => {
                     if let Some(i) = find_close(input, pos + 1, b'"') {
                         self.st.pos = i + 1;
-                        return token(Kind::Quoted, pos + 1, i, i + 1);
+                        return token(Kind::Quoted, pos + 1, i);
                     }
                     self.defect(AddressDefect::UnclosedQuotedString);
                     self.st.quotes_broken = true;
@@ -629,7 +633,7 @@ impl<'a> Lexer<'a> {
                 b'[' if !self.st.literals_broken => {
                     if let Some(i) = find_close(input, pos + 1, b']') {
                         self.st.pos = i + 1;
-                        return token(Kind::Literal, pos, i + 1, i + 1);
+                        return token(Kind::Literal, pos, i + 1);
                     }
                     self.defect(AddressDefect::UnclosedDomainLiteral);
                     self.st.literals_broken = true;
@@ -638,7 +642,7 @@ impl<'a> Lexer<'a> {
                 }
                 b'<' | b'>' | b'@' | b',' | b':' | b';' | b'.' => {
                     self.st.pos += 1;
-                    return token(Kind::Special(b), pos, pos + 1, pos + 1);
+                    return token(Kind::Special(b), pos, pos + 1);
                 }
                 _ if is_atom_byte(b) => {
                     let end = input[pos..]
@@ -646,7 +650,7 @@ impl<'a> Lexer<'a> {
                         .position(|&c| !is_atom_byte(c))
                         .map_or(input.len(), |n| pos + n);
                     self.st.pos = end;
-                    return token(Kind::Word, pos, end, end);
+                    return token(Kind::Word, pos, end);
                 }
                 // Whitespace, controls, and ignored (broken) `(`, `"`, `[`.
                 _ => {
@@ -1008,7 +1012,7 @@ impl<'a> Parser<'a, '_> {
                         && !(t.kind == Kind::Quoted && needs_unescape(&input[t.start..t.end]))
                 })
                 .map(|(start, _)| (start, t.end));
-            end = Some(t.raw_end);
+            end = Some(t.raw_end());
         }
         end.map(|end| Span {
             state,
@@ -1106,7 +1110,7 @@ impl<'a> Parser<'a, '_> {
     }
 
     fn element(&mut self) {
-        let first = self.peek();
+        let first_comment = self.peek_full().1.comment;
         let words = self.words();
         let t = self.peek();
         match t.kind {
@@ -1144,7 +1148,7 @@ impl<'a> Parser<'a, '_> {
                     kind => {
                         let name = self
                             .comment_name(next.comment)
-                            .or_else(|| self.comment_name(first.comment));
+                            .or_else(|| self.comment_name(first_comment));
                         self.push(Mailbox {
                             name,
                             local_part,
@@ -1164,7 +1168,7 @@ impl<'a> Parser<'a, '_> {
                     let local_part = self.local_part(words);
                     let name = self
                         .comment_name(t.comment)
-                        .or_else(|| self.comment_name(first.comment));
+                        .or_else(|| self.comment_name(first_comment));
                     self.push(Mailbox {
                         name,
                         local_part,
