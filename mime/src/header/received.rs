@@ -11,7 +11,7 @@ use std::borrow::Cow;
 use smallvec::SmallVec;
 
 use crate::header::date::{self, DateTime};
-use crate::header::lex::{self, is_ws, quoted_end, run_end};
+use crate::header::lex::{self, quoted_end, run_end};
 
 /// One clause: a keyword and what follows it up to the next keyword. Values and comments borrow
 /// from the parsed header when they are the input as written (the usual case), and are owned
@@ -172,11 +172,13 @@ impl<'a> Parser<'a, '_> {
                     i = end;
                 }
                 OPEN_ANGLE | OPEN_BRACKET => {
-                    let close = if b == b'<' { b'>' } else { b']' };
-                    i += input[i..]
-                        .iter()
-                        .position(|&b| b == close || b == b';' || is_ws(b))
-                        .map_or(input.len() - i, |p| p + usize::from(input[i + p] == close));
+                    let (close, ends) = if b == b'<' {
+                        (b'>', &ANGLE_ENDS)
+                    } else {
+                        (b']', &BRACKET_ENDS)
+                    };
+                    let end = run_end(ends, input, i + 1);
+                    i = end + usize::from(input.get(end) == Some(&close));
                 }
                 _ => break,
             }
@@ -352,7 +354,7 @@ const QUOTE: u8 = 4;
 const OPEN_ANGLE: u8 = 5;
 const OPEN_BRACKET: u8 = 6;
 
-/// The class of each byte; white space is [`is_ws`]'s.
+/// The class of each byte; white space is [`lex::is_ws`]'s.
 const CLASS: [u8; 256] = {
     let mut class = [WORD; 256];
     class[b' ' as usize] = SPACE;
@@ -376,6 +378,25 @@ const DATE_CLASS: [u8; 256] = {
     class[b'\n' as usize] = WORD;
     class
 };
+
+/// What ends a `<...>` or `[...]` closed by `close` (non-zero): `close`, `;` or white space
+/// ([`lex::is_ws`]).
+const fn enclosed_ends(close: u8) -> [u8; 256] {
+    let mut class = [0; 256];
+    class[close as usize] = 1;
+    class[b';' as usize] = 1;
+    class[b' ' as usize] = 1;
+    class[b'\t' as usize] = 1;
+    class[b'\r' as usize] = 1;
+    class[b'\n' as usize] = 1;
+    class
+}
+
+/// [`enclosed_ends`] of `<...>`.
+const ANGLE_ENDS: [u8; 256] = enclosed_ends(b'>');
+
+/// [`enclosed_ends`] of `[...]`.
+const BRACKET_ENDS: [u8; 256] = enclosed_ends(b']');
 
 /// Printable ASCII without separators: a word [`push_text`] copies as is.
 fn is_clean(bytes: &[u8]) -> bool {
