@@ -80,6 +80,21 @@ fn lenient_and_defects() {
     parse("<".repeat(200_000).as_bytes());
 }
 
+#[test]
+fn angle_and_bracket_words() {
+    // `<...>` and `[...]` end at their close, `;` or white space, whichever comes first.
+    let r = parse(b"from [192.0.2.1 x] by <a;b> for <u@x>>y <v@w; Mon, 29 Jul 1996 02:21:58 -0700");
+    assert_eq!(r.from(), Some("[192.0.2.1 x]"));
+    assert_eq!(r.by(), Some("<a"));
+    assert_eq!(
+        r.date_text.as_deref(),
+        Some("Mon, 29 Jul 1996 02:21:58 -0700")
+    );
+    let r = parse(b"for <u@x>>y <v@w");
+    assert_eq!(r.for_recipient(), Some("<u@x>>y <v@w"));
+    assert!(r.defect);
+}
+
 quickcheck! {
     fn never_panics(b: Vec<u8>) -> bool {
         let r = parse(&b);
