@@ -3,7 +3,8 @@
 use bytes::{Bytes, BytesMut};
 
 use crate::model::{
-    Body, BodyData, ByteRanges, CloseDelimiter, Entity, HeaderList, Message, Multipart, Part,
+    Body, BodyData, ByteRanges, CloseDelimiter, Entity, Header, HeaderList, Message, Multipart,
+    Part,
 };
 use crate::parser::event::{EntityKind, Event, Region};
 
@@ -121,11 +122,7 @@ impl<S: BodySink> Builder<S> {
                     pending_delimiter: None,
                 });
             }
-            Event::Header(h) => {
-                if let Some(b) = self.stack.last_mut() {
-                    b.entity.headers.fields.push(h);
-                }
-            }
+            Event::Header(h) => self.push_header(h),
             Event::HeadersEnd {
                 separator,
                 kind,
@@ -167,6 +164,20 @@ impl<S: BodySink> Builder<S> {
                 }
             }
             Event::EntityEnd => self.end_entity(),
+        }
+    }
+
+    /// Takes one header field covering `len` input bytes: what [`event`](Self::event) does
+    /// with an [`Event::Header`], without building and matching the event (the hot path of a
+    /// whole-buffer parse).
+    pub(crate) fn header(&mut self, header: Header, len: usize) {
+        self.offset += len as u64;
+        self.push_header(header);
+    }
+
+    fn push_header(&mut self, header: Header) {
+        if let Some(b) = self.stack.last_mut() {
+            b.entity.headers.fields.push(header);
         }
     }
 

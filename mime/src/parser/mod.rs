@@ -61,7 +61,10 @@ pub fn parse_with(input: impl Into<Bytes>, limits: &Limits) -> Message {
             input.slice(pos..pos + len)
         };
         pos += len;
-        builder.event(to_event(token, bytes), len);
+        match to_event(token, bytes) {
+            Event::Header(header) => builder.header(header, len),
+            event => builder.event(event, len),
+        }
     }
     builder.finish().0
 }

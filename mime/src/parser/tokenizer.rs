@@ -263,12 +263,12 @@ impl Tokenizer {
                 break;
             }
         }
-        self.header_state().scan = FieldScan::default();
         let FirstLine { name_start, name } = first;
         let (end, longest) = (scan.end, scan.longest);
         let max_headers = self.limits.max_headers;
         let max_line = self.limits.max_line_length;
         let state = header_state(&mut self.stack);
+        state.scan = FieldScan::default();
         if end > budget {
             let limit = self.limits.max_header_bytes.min(MAX_FIELD);
             return self.end_headers(0, Some(Defect::HeaderBlockTooLarge { limit }));
@@ -376,11 +376,19 @@ impl Tokenizer {
         }
     }
 
-    /// Queues `t` after any pending defects and returns the first queued token.
+    /// Queues `t` after any pending defects and returns the first queued token. Inlined, as
+    /// the queue is almost always empty: then `t` is returned as is.
+    #[inline]
     fn emit(&mut self, t: Token) -> Step {
         if self.queue.is_empty() {
-            return Step::Token(t);
+            Step::Token(t)
+        } else {
+            self.emit_queued(t)
         }
+    }
+
+    /// [`emit`](Self::emit) when defects are pending.
+    fn emit_queued(&mut self, t: Token) -> Step {
         self.queue.push_back(t);
         Step::Token(self.queue.pop_front().unwrap_or(Token::EntityEnd))
     }
