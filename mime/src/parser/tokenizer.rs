@@ -697,6 +697,7 @@ fn line_break_before(w: &[u8], p: usize) -> usize {
 }
 
 /// The length of the line break at the end of `raw`.
+#[inline]
 fn trailing_break(raw: &[u8]) -> usize {
     if raw.ends_with(b"\r\n") {
         2
