@@ -15,7 +15,7 @@ use std::hash::{BuildHasher as _, Hasher as _};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::header::lex::{comment_end, is_ws, quoted_end};
+use crate::header::lex::{comment_end, is_ws, quoted_end, run_end};
 
 /// A message identifier, kept without its angle brackets (`left@right`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -200,12 +200,7 @@ fn bracketed(
     max_defects: usize,
 ) -> (Option<String>, usize) {
     // Skip the plain bytes in one go: most identifiers have nothing to remove.
-    let mut i = start
-        + 1
-        + input[start + 1..]
-            .iter()
-            .position(|&b| matches!(b, b'>' | b'<' | b'(') || b < 0x21 || b == 0x7f)
-            .unwrap_or(input.len() - start - 1);
+    let mut i = run_end(&ID_STOP, input, start + 1);
     if input.get(i) == Some(&b'>') {
         return (Some(clean(&input[start + 1..i])), i + 1);
     }
@@ -240,11 +235,31 @@ fn bracketed(
     (Some(clean(&id)), i)
 }
 
+/// The bytes that end the plain run inside `<...>`: brackets, a comment, white space and
+/// control characters.
+const ID_STOP: [u8; 256] = {
+    let mut class = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        class[b] = (b < 0x21
+            || b == 0x7f
+            || b == b'>' as usize
+            || b == b'<' as usize
+            || b == b'(' as usize) as u8;
+        b += 1;
+    }
+    class
+};
+
 /// The identifier as text, without control characters (so it can be written back safely).
 fn clean(bytes: &[u8]) -> String {
     // Control characters are C0, DEL and C1 (U+0080..U+009F, which UTF-8 starts with 0xC2):
-    // valid UTF-8 without those bytes has nothing to filter.
-    if !bytes.iter().any(|&b| b < 0x20 || b == 0x7f || b == 0xc2) {
+    // valid UTF-8 without those bytes has nothing to filter. A fold without early exit, so
+    // the check vectorizes.
+    let may_control = bytes.iter().fold(false, |any, &b| {
+        any | (b < 0x20) | (b == 0x7f) | (b == 0xc2)
+    });
+    if !may_control {
         if let Ok(text) = std::str::from_utf8(bytes) {
             return text.to_owned();
         }
